@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Options of {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** File mode of the new file (default 0o644). */
+  mode?: number;
+}
+
+/**
+ * Replaces `path` with `data` so that a crash at any moment leaves either the
+ * old or the new content, never half: write a temporary file beside it, fsync
+ * it, rename it over the target, then fsync the folder so the rename is durable.
+ */
+export async function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+  const folder = dirname(path);
+  const temporary = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const file = await open(temporary, 'w', options.mode ?? 0o644);
+  try {
+    await file.writeFile(data, 'utf8');
+    await file.sync();
+  } catch (error) {
+    await file.close();
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  await file.close();
+  try {
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  const directory = await open(folder, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}

@@ -1,0 +1,58 @@
+export { DEFAULT_MAX_LINE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, PROTOCOL_VERSION } from './constants.js';
+export { ErrorCodes } from './error-codes.js';
+export type { ErrorCode, WireErrorCode } from './error-codes.js';
+export { ConnectionError, ResponseError, hasErrorCode } from './errors.js';
+export type { ConnectionErrorCode, ResponseErrorObject } from './errors.js';
+export { ListenerSet, toDisposable } from './disposable.js';
+export type { Disposable } from './disposable.js';
+export {
+  ErrorObject,
+  ErrorResponseMessage,
+  NotificationMessage,
+  RequestMessage,
+  ResponseMessage,
+  SuccessResponseMessage,
+  classifyMessage,
+  formatIssues,
+  isErrorResponse,
+  issuesData,
+} from './messages.js';
+export type { ClassifiedMessage, Message } from './messages.js';
+export {
+  EmptyParams,
+  EventParams,
+  HealthResult,
+  HelloParams,
+  RuntimeEvent,
+  RuntimeInfo,
+  RuntimeStateParams,
+  ShutdownParams,
+  ShutdownResult,
+  SupervisorRequests,
+  Welcome,
+  WorkerNotifications,
+  WorkerRequests,
+  WorkspaceParams,
+  WorkspaceResult,
+} from './methods.js';
+export type {
+  NotificationSpec,
+  ParamsOf,
+  RequestSpec,
+  ResultOf,
+  SupervisorRequestMethod,
+  SupervisorRequestSpec,
+  WorkerNotificationMethod,
+  WorkerNotificationSpec,
+  WorkerRequestMethod,
+  WorkerRequestSpec,
+} from './methods.js';
+export { LineReader, LineTooLongError } from './line-reader.js';
+export type { LineReaderCloseInfo, LineReaderCloseReason, LineReaderOptions, LineResult } from './line-reader.js';
+export { LineWriter } from './line-writer.js';
+export type { LineWriteResult } from './line-writer.js';
+export { Connection } from './connection.js';
+export type { CloseInfo, CloseReason, ConnectionLogger, ConnectionOptions, RequestOptions } from './connection-options.js';
+export { SlugSchema, isValidSlug, slugKey, slugProblem } from './slug.js';
+export { writeFileAtomic } from './atomic-write.js';
+export type { AtomicWriteOptions } from './atomic-write.js';

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+// Envelope schemas, parsed once per line at the socket boundary. Unknown extra
+// members (e.g. a `jsonrpc` field) are tolerated and stripped.
+
+const RequestId = z.number().int().min(0);
+
+/** A request: `{id, method, params?}`. */
+export const RequestMessage = z.object({
+  id: RequestId,
+  method: z.string().min(1),
+  params: z.unknown().optional(),
+});
+/** A request as parsed from the wire. */
+export type RequestMessage = z.infer<typeof RequestMessage>;
+
+/** The `error` member of an error response: `{code, message, data?}`. */
+export const ErrorObject = z.object({
+  code: z.string().min(1),
+  message: z.string(),
+  data: z.unknown().optional(),
+});
+/** An error as parsed from the wire. */
+export type ErrorObject = z.infer<typeof ErrorObject>;
+
+/** A successful response: `{id, result}` (the `result` member must be present). */
+export const SuccessResponseMessage = z.object({
+  id: RequestId,
+  result: z.unknown(),
+  error: z.never().optional(),
+});
+/** A successful response as parsed from the wire. */
+export type SuccessResponseMessage = z.infer<typeof SuccessResponseMessage>;
+
+/** An error response: `{id, error}`; `id` is null when the failed line had no usable id. */
+export const ErrorResponseMessage = z.object({
+  id: RequestId.nullable(),
+  error: ErrorObject,
+  result: z.never().optional(),
+});
+/** An error response as parsed from the wire. */
+export type ErrorResponseMessage = z.infer<typeof ErrorResponseMessage>;
+
+/** A response: `{id, result}` or `{id, error}`. */
+export const ResponseMessage = z.union([SuccessResponseMessage, ErrorResponseMessage]);
+/** A response as parsed from the wire. */
+export type ResponseMessage = z.infer<typeof ResponseMessage>;
+
+/** A notification: `{method, params?}` and no `id`. */
+export const NotificationMessage = z.object({
+  method: z.string().min(1),
+  params: z.unknown().optional(),
+  id: z.never().optional(),
+});
+/** A notification as parsed from the wire. */
+export type NotificationMessage = z.infer<typeof NotificationMessage>;
+
+/** Any protocol message. */
+export type Message = RequestMessage | ResponseMessage | NotificationMessage;
+
+/** What one decoded JSON line turned out to be; `unknown` is valid JSON of no protocol shape. */
+export type ClassifiedMessage =
+  | { kind: 'request'; message: RequestMessage }
+  | { kind: 'response'; message: ResponseMessage }
+  | { kind: 'notification'; message: NotificationMessage }
+  | { kind: 'unknown'; value: unknown };
+
+/** Tells a decoded JSON value apart as a request, response, notification or none of these. */
+export function classifyMessage(value: unknown): ClassifiedMessage {
+  const request = RequestMessage.safeParse(value);
+  if (request.success) return { kind: 'request', message: request.data };
+  const response = ResponseMessage.safeParse(value);
+  if (response.success) return { kind: 'response', message: response.data };
+  const notification = NotificationMessage.safeParse(value);
+  if (notification.success) return { kind: 'notification', message: notification.data };
+  return { kind: 'unknown', value };
+}
+
+/** True for an error response. */
+export function isErrorResponse(message: ResponseMessage): message is ErrorResponseMessage {
+  return message.error !== undefined;
+}
+
+/** One line per zod issue, `path: message`, joined for an error message. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The zod issues as plain data for an error's `data` member. */
+export function issuesData(error: z.ZodError): { issues: { path: string; message: string }[] } {
+  return { issues: error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) };
+}

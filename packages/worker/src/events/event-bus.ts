@@ -1,0 +1,73 @@
+import type { EventLog } from './event-log.js';
+import type { RuntimeEvent } from './runtime-event.js';
+
+/** A registration that can be undone; disposing twice is safe. */
+export interface Disposable {
+  dispose(): void;
+}
+
+/** Receives each published event. */
+export type EventListener = (event: RuntimeEvent) => void;
+
+/** Options of an {@link EventBus}. */
+export interface EventBusOptions {
+  slug: string;
+  log: EventLog;
+  /** Events already in the log, newest last: the bus continues their sequence. */
+  history?: RuntimeEvent[];
+  /** How many recent events to keep in memory for {@link EventBus.recent} (default 500). */
+  memory?: number;
+  /** Receives a subscriber's exception or a failed append; the bus carries on. */
+  onError?: (error: unknown, where: 'subscriber' | 'log') => void;
+}
+
+/**
+ * The runtime's event bus: every published event is stamped, appended to the
+ * event log and handed to the subscribers. A throwing subscriber never stops
+ * the others.
+ */
+export class EventBus {
+  private readonly listeners = new Set<EventListener>();
+  private readonly recentEvents: RuntimeEvent[];
+  private readonly memory: number;
+  private seq: number;
+
+  constructor(private readonly options: EventBusOptions) {
+    this.memory = options.memory ?? 500;
+    this.recentEvents = (options.history ?? []).slice(-this.memory);
+    this.seq = this.recentEvents.at(-1)?.seq ?? 0;
+  }
+
+  /** Publishes an event of `type` with `data`; returns it as stored. */
+  publish(type: string, data: Record<string, unknown> = {}): RuntimeEvent {
+    this.seq += 1;
+    const event: RuntimeEvent = { seq: this.seq, type, at: new Date().toISOString(), slug: this.options.slug, data };
+    this.recentEvents.push(event);
+    if (this.recentEvents.length > this.memory) this.recentEvents.shift();
+    this.options.log.append(event).catch((error: unknown) => this.options.onError?.(error, 'log'));
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.onError?.(error, 'subscriber');
+      }
+    }
+    return event;
+  }
+
+  /** Calls `listener` with every event published from now on. */
+  subscribe(listener: EventListener): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  /** The most recent events (history loaded from the log included), oldest first. */
+  recent(limit = this.memory): RuntimeEvent[] {
+    return this.recentEvents.slice(-limit);
+  }
+
+  /** Resolves when every published event is in the log. */
+  flush(): Promise<void> {
+    return this.options.log.flush();
+  }
+}

@@ -1,0 +1,13 @@
+/** One event of a runtime, as published on its bus and stored in its event log. */
+export interface RuntimeEvent {
+  /** Increasing sequence number within this data root (survives restarts). */
+  seq: number;
+  /** Dotted event type, e.g. `runtime.started`, `repo.changed`. */
+  type: string;
+  /** ISO 8601 time of publication. */
+  at: string;
+  /** The slug of the runtime that published it. */
+  slug: string;
+  /** Type-specific payload. */
+  data: Record<string, unknown>;
+}

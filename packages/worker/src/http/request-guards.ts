@@ -1,0 +1,40 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** True when `host` (a Host header, with or without port) names the loopback interface. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined || host === '') return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  const lower = name.toLowerCase();
+  return lower === 'localhost' || lower.endsWith('.localhost') || lower === '::1' || /^127(\.\d{1,3}){3}$/.test(lower);
+}
+
+/** Refuses (403) requests whose Host header is not a loopback name: a defence against DNS rebinding. */
+export function requireLoopbackHost(request: Request, response: Response, next: NextFunction): void {
+  if (isLoopbackHost(request.headers.host)) return next();
+  response.status(403).json({ error: 'Forbidden: the Host header must name the loopback interface (localhost or 127.0.0.1)' });
+}
+
+/** Refuses (415) a mutating request that carries a body which is not `application/json`. */
+export function requireJsonBody(request: Request, response: Response, next: NextFunction): void {
+  const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (!MUTATING.has(request.method) || !hasBody || request.is('application/json')) return next();
+  response.status(415).json({ error: 'Unsupported Media Type: request bodies must be application/json' });
+}
+
+/**
+ * Requires `Authorization: Bearer <token>` on mutating requests (401 otherwise).
+ * With no token configured (a worker started by hand) every request passes.
+ */
+export function requireBearerToken(token: string | undefined) {
+  const expected = token === undefined ? undefined : Buffer.from(token);
+  return (request: Request, response: Response, next: NextFunction): void => {
+    if (expected === undefined || !MUTATING.has(request.method)) return next();
+    const header = request.headers.authorization ?? '';
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '');
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
+    response.status(401).json({ error: 'Unauthorized: this call needs the bearer token (Authorization: Bearer <token>)' });
+  };
+}

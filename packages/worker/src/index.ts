@@ -1,0 +1,24 @@
+/** Repovisor's per-repository worker: runtime, registry, event bus, state and HTTP app. */
+export { EventBus } from './events/event-bus.js';
+export type { Disposable, EventBusOptions, EventListener } from './events/event-bus.js';
+export { EventLog } from './events/event-log.js';
+export type { EventLogOptions } from './events/event-log.js';
+export type { RuntimeEvent } from './events/runtime-event.js';
+export { createWorkerApp } from './http/worker-app.js';
+export type { WorkerAppOptions } from './http/worker-app.js';
+export { isLoopbackHost, requireBearerToken, requireJsonBody, requireLoopbackHost } from './http/request-guards.js';
+export { readRepoSnapshot, git } from './orchestrator/git.js';
+export type { Loop } from './orchestrator/loop.js';
+export { Orchestrator } from './orchestrator/orchestrator.js';
+export type { OrchestratorOptions } from './orchestrator/orchestrator.js';
+export { RepoWatcher } from './orchestrator/repo-watcher.js';
+export { readWorkerEnv } from './process/worker-env.js';
+export type { WorkerSettings, WorkerEnvResult } from './process/worker-env.js';
+export { RepoRuntime, RuntimeStateError } from './runtime/repo-runtime.js';
+export type { RepoRuntimeInfo, RuntimeStateListener } from './runtime/repo-runtime.js';
+export type { RepoRuntimeConfig } from './runtime/repo-runtime-config.js';
+export { RepoRuntimeRegistry, DuplicateRuntimeError } from './runtime/repo-runtime-registry.js';
+export { Workspaces, workspacePath } from './runtime/workspaces.js';
+export type { WorkspaceInfo } from './runtime/workspaces.js';
+export { StateTracker, RuntimeStateSchema, RepoSnapshotSchema } from './state/state-tracker.js';
+export type { RepoSnapshot, RuntimeState, StateTrackerOptions } from './state/state-tracker.js';

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * `repo-worker`: one Repovisor worker for one git repository. Reads its
+ * settings from REPOVISOR_* variables (see docs/ARCHITECTURE.md), builds its
+ * runtime, serves /api/runtimes and dials the supervisor when told where it is.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { readWorkerEnv } from './process/worker-env.js';
+import { startWorker } from './process/worker-process.js';
+
+const USAGE_EXIT = 2;
+
+function fail(lines: string[]): never {
+  process.stderr.write(`repo-worker: ${lines.join('\n  ')}\n`);
+  process.exit(USAGE_EXIT);
+}
+
+const result = readWorkerEnv(process.env);
+if (!result.ok) {
+  fail(['invalid environment:', ...result.problems.map((problem) => `- ${problem}`), 'See docs/ARCHITECTURE.md, "A worker\'s environment".']);
+}
+const settings = result.settings;
+try {
+  if (!statSync(settings.repoPath).isDirectory()) fail([`REPOVISOR_REPO_PATH: ${settings.repoPath} is not a folder`]);
+  statSync(join(settings.repoPath, '.git'));
+} catch {
+  fail([`REPOVISOR_REPO_PATH: ${settings.repoPath} does not exist or is not a git repository (no .git inside)`]);
+}
+
+const logger = pino({ level: settings.logLevel, base: { pid: process.pid, slug: settings.slug } });
+const exit = (code: number): void => {
+  logger.flush();
+  process.exit(code);
+};
+
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: error }, 'uncaught exception');
+  exit(1);
+});
+process.on('unhandledRejection', (reason) => {
+  logger.fatal({ err: reason }, 'unhandled rejection');
+  exit(1);
+});
+
+try {
+  const worker = await startWorker(settings, logger, exit);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      worker.shutdown(`received ${signal}`).then(
+        () => exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          exit(1);
+        },
+      );
+    });
+  }
+} catch (error) {
+  logger.fatal({ err: error }, 'worker could not start');
+  exit(1);
+}

@@ -1,0 +1,25 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
+
+/** Samples the process's event-loop delay and memory for `health` answers. */
+export class ProcessHealth {
+  private readonly histogram: IntervalHistogram;
+
+  constructor() {
+    this.histogram = monitorEventLoopDelay({ resolution: 20 });
+    this.histogram.enable();
+  }
+
+  /** Memory in bytes, event-loop delay (p99 since the last call, ms) and process uptime (s). */
+  sample(): { memory: { rss: number; heapUsed: number }; eventLoopDelayMs: number; uptimeSeconds: number } {
+    const { rss, heapUsed } = process.memoryUsage();
+    const delay = this.histogram.count > 0 ? this.histogram.percentile(99) / 1e6 : 0;
+    this.histogram.reset();
+    return { memory: { rss, heapUsed }, eventLoopDelayMs: Math.round(delay * 1000) / 1000, uptimeSeconds: process.uptime() };
+  }
+
+  /** Stops sampling. */
+  dispose(): void {
+    this.histogram.disable();
+  }
+}

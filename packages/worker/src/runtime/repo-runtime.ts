@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { EventBus } from '../events/event-bus.js';
+import type { Disposable } from '../events/event-bus.js';
+import { EventLog } from '../events/event-log.js';
+import { Orchestrator } from '../orchestrator/orchestrator.js';
+import { RepoWatcher } from '../orchestrator/repo-watcher.js';
+import { StateTracker } from '../state/state-tracker.js';
+import { assertValidConfig } from './repo-runtime-config.js';
+import type { RepoRuntimeConfig } from './repo-runtime-config.js';
+import { Workspaces } from './workspaces.js';
+
+/** HydraFlow's `RepoRuntimeInfo`: what `/api/runtimes` says of a runtime. */
+export interface RepoRuntimeInfo {
+  slug: string;
+  repo: string;
+  running: boolean;
+  session_id: string | null;
+  uptime_seconds: number;
+  last_error: string | null;
+}
+
+/** Why a runtime start or stop was refused. */
+export class RuntimeStateError extends Error {
+  override readonly name = 'RuntimeStateError';
+  constructor(
+    readonly code: 'already_running' | 'not_running',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Told when a runtime starts, stops or fails. */
+export type RuntimeStateListener = (runtime: RepoRuntime) => void;
+
+/**
+ * Everything per-repository in a worker: config, event bus (with its log),
+ * state tracker and orchestrator. Built only by {@link RepoRuntime.create},
+ * whether the worker serves HTTP or runs headless.
+ */
+export class RepoRuntime {
+  readonly slug: string;
+  private sessionIdValue: string | null = null;
+  private startedAt: number | null = null;
+  private lastErrorValue: string | null;
+  private readonly stateListeners = new Set<RuntimeStateListener>();
+  private transition: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly config: Readonly<RepoRuntimeConfig>,
+    readonly bus: EventBus,
+    readonly state: StateTracker,
+    readonly orchestrator: Orchestrator,
+    readonly workspaces: Workspaces,
+    private readonly logger: Logger,
+  ) {
+    this.slug = config.slug;
+    this.lastErrorValue = state.get().lastError;
+  }
+
+  /** The one way to build a runtime: creates its data root, loads its event history and state. */
+  static async create(config: RepoRuntimeConfig, logger: Logger): Promise<RepoRuntime> {
+    assertValidConfig(config);
+    const log = logger.bindings().slug === config.slug ? logger : logger.child({ slug: config.slug });
+    await mkdir(config.dataRoot, { recursive: true });
+    const { log: eventLog, history } = await EventLog.open({
+      folder: config.dataRoot,
+      ...config.eventLog,
+      onCorruptLine: (line, reason) => log.warn({ line, reason }, 'skipped an unreadable line of the event log'),
+    });
+    const bus = new EventBus({
+      slug: config.slug,
+      log: eventLog,
+      history,
+      onError: (error, where) => log.error({ err: error, where }, 'event bus error'),
+    });
+    const state = await StateTracker.load({
+      folder: config.dataRoot,
+      slug: config.slug,
+      onCorrupt: (movedTo, reason) => log.warn({ movedTo, reason }, 'state.json was unreadable; moved aside, starting empty'),
+    });
+    const watcher = new RepoWatcher({ repoPath: config.repoPath, intervalMs: config.watchIntervalMs ?? 2000, bus, state });
+    // The orchestrator reports loop failures to the runtime built around it.
+    const failures: { report?: (loop: string, error: unknown) => void } = {};
+    const orchestrator = new Orchestrator({
+      loops: [watcher],
+      onLoopError: (loop, error) => failures.report?.(loop.name, error),
+    });
+    const runtime = new RepoRuntime(config, bus, state, orchestrator, new Workspaces(config.repoPath, config.dataRoot), log);
+    failures.report = (loop, error) => runtime.failed(loop, error);
+    return runtime;
+  }
+
+  /** True while the orchestrator runs. */
+  get running(): boolean {
+    return this.sessionIdValue !== null;
+  }
+
+  /** Identifies the current run; new on every start, null while stopped. */
+  get sessionId(): string | null {
+    return this.sessionIdValue;
+  }
+
+  /** Seconds since the current run started; 0 while stopped. */
+  get uptimeSeconds(): number {
+    return this.startedAt === null ? 0 : (Date.now() - this.startedAt) / 1000;
+  }
+
+  /** The last failure of a loop, kept until the next successful start. */
+  get lastError(): string | null {
+    return this.lastErrorValue;
+  }
+
+  /** HydraFlow's `RepoRuntimeInfo` of this runtime. */
+  info(): RepoRuntimeInfo {
+    return {
+      slug: this.slug,
+      repo: this.config.repoPath,
+      running: this.running,
+      session_id: this.sessionIdValue,
+      uptime_seconds: Math.round(this.uptimeSeconds * 1000) / 1000,
+      last_error: this.lastErrorValue,
+    };
+  }
+
+  /** Starts the loops under a new session id; rejects with `already_running`. */
+  start(): Promise<void> {
+    return this.serialise(async () => {
+      if (this.running) throw new RuntimeStateError('already_running', `Runtime ${this.slug} is already running`);
+      const sessionId = randomUUID();
+      this.sessionIdValue = sessionId;
+      this.startedAt = Date.now();
+      this.lastErrorValue = null;
+      const starts = this.state.get().starts + 1;
+      await this.state.update({ starts, lastSessionId: sessionId, lastStartedAt: new Date().toISOString(), lastError: null });
+      this.orchestrator.start();
+      this.bus.publish('runtime.started', { sessionId });
+      this.logger.info({ sessionId }, 'runtime started');
+      this.emitState();
+    });
+  }
+
+  /** Stops the loops and resolves when they have ended; rejects with `not_running`. */
+  stop(): Promise<void> {
+    return this.serialise(async () => {
+      if (!this.running) throw new RuntimeStateError('not_running', `Runtime ${this.slug} is not running`);
+      await this.halt('stopped');
+    });
+  }
+
+  /** Stops the runtime if it is running; resolves once it is stopped either way. */
+  ensureStopped(): Promise<void> {
+    return this.serialise(async () => {
+      if (this.running) await this.halt('stopped');
+    });
+  }
+
+  /** Calls `listener` after every start, stop or failure. */
+  onStateChange(listener: RuntimeStateListener): Disposable {
+    this.stateListeners.add(listener);
+    return { dispose: () => void this.stateListeners.delete(listener) };
+  }
+
+  /** Waits for the event log and state file to be written. */
+  async flush(): Promise<void> {
+    await Promise.all([this.bus.flush(), this.state.flush()]);
+  }
+
+  private failed(loop: string, error: unknown): void {
+    const message = `${loop} failed: ${error instanceof Error ? error.message : String(error)}`;
+    this.logger.error({ err: error, loop }, 'a loop failed; stopping the runtime');
+    this.serialise(async () => {
+      if (!this.running) return;
+      this.lastErrorValue = message;
+      await this.halt('failed');
+    }).catch((stopError: unknown) => this.logger.error({ err: stopError }, 'could not stop the runtime after a loop failure'));
+  }
+
+  private async halt(how: 'stopped' | 'failed'): Promise<void> {
+    const sessionId = this.sessionIdValue;
+    await this.orchestrator.stop();
+    await this.state.update({ lastStoppedAt: new Date().toISOString(), lastError: this.lastErrorValue });
+    this.bus.publish(how === 'failed' ? 'runtime.failed' : 'runtime.stopped', { sessionId, error: this.lastErrorValue });
+    this.sessionIdValue = null;
+    this.startedAt = null;
+    this.logger.info({ sessionId, how }, `runtime ${how}`);
+    this.emitState();
+  }
+
+  private emitState(): void {
+    for (const listener of this.stateListeners) {
+      try {
+        listener(this);
+      } catch (error) {
+        this.logger.error({ err: error }, 'a runtime state listener threw');
+      }
+    }
+  }
+
+  // Start, stop and failure handling run one at a time, in order.
+  private serialise(step: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(step);
+    this.transition = next.catch(() => undefined);
+    return next;
+  }
+}

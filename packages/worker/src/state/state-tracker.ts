@@ -1,0 +1,112 @@
+import { readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '@repovisor/protocol';
+
+/** What the repository watcher last saw. */
+export const RepoSnapshotSchema = z.object({
+  head: z.string().nullable(),
+  branch: z.string().nullable(),
+  changedFiles: z.number().int().nonnegative(),
+});
+
+/** A runtime's persisted state (`<data_root>/state.json`). */
+export const RuntimeStateSchema = z.object({
+  version: z.literal(1),
+  slug: z.string(),
+  starts: z.number().int().nonnegative(),
+  lastSessionId: z.string().nullable(),
+  lastStartedAt: z.string().nullable(),
+  lastStoppedAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  repo: RepoSnapshotSchema.nullable(),
+  workspaces: z.array(z.number().int().positive()),
+});
+
+/** The repository watcher's snapshot. */
+export type RepoSnapshot = z.infer<typeof RepoSnapshotSchema>;
+/** A runtime's persisted state. */
+export type RuntimeState = z.infer<typeof RuntimeStateSchema>;
+
+/** Options of {@link StateTracker.load}. */
+export interface StateTrackerOptions {
+  folder: string;
+  slug: string;
+  /** Told when an unreadable state file was moved aside. */
+  onCorrupt?: (movedTo: string, reason: string) => void;
+}
+
+/**
+ * Keeps a runtime's state in memory and persists every change to `state.json`
+ * with atomic writes, in order. A corrupt file is moved aside, never lost.
+ */
+export class StateTracker {
+  readonly path: string;
+  private current: RuntimeState;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(path: string, initial: RuntimeState) {
+    this.path = path;
+    this.current = initial;
+  }
+
+  /** Loads `state.json` from `folder`, or starts empty when there is none. */
+  static async load(options: StateTrackerOptions): Promise<StateTracker> {
+    const path = join(options.folder, 'state.json');
+    const empty: RuntimeState = {
+      version: 1,
+      slug: options.slug,
+      starts: 0,
+      lastSessionId: null,
+      lastStartedAt: null,
+      lastStoppedAt: null,
+      lastError: null,
+      repo: null,
+      workspaces: [],
+    };
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new StateTracker(path, empty);
+      throw error;
+    }
+    const parsed = safeParse(text);
+    if (parsed.ok) return new StateTracker(path, { ...parsed.state, slug: options.slug });
+    const aside = `${path}.corrupt-${Date.now()}`;
+    await rename(path, aside);
+    options.onCorrupt?.(aside, parsed.reason);
+    return new StateTracker(path, empty);
+  }
+
+  /** The current state (a copy). */
+  get(): RuntimeState {
+    return structuredClone(this.current);
+  }
+
+  /** Applies `patch` and persists the result; resolves once it is on disk. */
+  update(patch: Partial<Omit<RuntimeState, 'version' | 'slug'>>): Promise<void> {
+    this.current = { ...this.current, ...patch };
+    const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
+    const next = this.queue.then(() => writeFileAtomic(this.path, snapshot));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves when every update so far is on disk. */
+  flush(): Promise<void> {
+    return this.queue;
+  }
+}
+
+function safeParse(text: string): { ok: true; state: RuntimeState } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+  }
+  const result = RuntimeStateSchema.safeParse(value);
+  if (result.success) return { ok: true, state: result.data };
+  return { ok: false, reason: result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
+}

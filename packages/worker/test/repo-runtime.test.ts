@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { RepoRuntime, RuntimeStateError } from '@repovisor/worker';
+import type { RuntimeEvent } from '@repovisor/worker';
+import { commitFile, createGitRepo } from '../../../tests/helpers/git-repo.js';
+import { TempDirs } from '../../../tests/helpers/temp-dir.js';
+import { waitFor } from '../../../tests/helpers/wait-for.js';
+
+const logger = pino({ level: 'silent' });
+const temp = new TempDirs();
+const runtimes: RepoRuntime[] = [];
+
+async function makeRuntime(slug = 'acme/alpha', watchIntervalMs = 20): Promise<{ runtime: RepoRuntime; repo: string; dataRoot: string }> {
+  const root = await temp.make();
+  const repo = await createGitRepo(join(root, 'repo'));
+  const dataRoot = join(root, 'data');
+  const runtime = await RepoRuntime.create({ slug, repoPath: repo, dataRoot, watchIntervalMs }, logger);
+  runtimes.push(runtime);
+  return { runtime, repo, dataRoot };
+}
+
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((runtime) => runtime.ensureStopped()));
+  await temp.cleanup();
+});
+
+describe('RepoRuntime', () => {
+  it('is created stopped, with its data root in place', async () => {
+    const { runtime, dataRoot } = await makeRuntime();
+    expect((await stat(dataRoot)).isDirectory()).toBe(true);
+    expect(runtime.info()).toEqual({ slug: 'acme/alpha', repo: runtime.config.repoPath, running: false, session_id: null, uptime_seconds: 0, last_error: null });
+  });
+
+  it('gets a new session id on every start and refuses a second start', async () => {
+    const { runtime } = await makeRuntime();
+    await runtime.start();
+    const first = runtime.sessionId;
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(runtime.start()).rejects.toBeInstanceOf(RuntimeStateError);
+    await runtime.stop();
+    expect(runtime.running).toBe(false);
+    expect(runtime.sessionId).toBeNull();
+    await expect(runtime.stop()).rejects.toMatchObject({ code: 'not_running' });
+    await runtime.start();
+    expect(runtime.sessionId).not.toBe(first);
+    expect(runtime.state.get().starts).toBe(2);
+  });
+
+  it('publishes repo.observed, then repo.changed after a new commit', async () => {
+    const { runtime, repo } = await makeRuntime();
+    const seen: RuntimeEvent[] = [];
+    runtime.bus.subscribe((event) => seen.push(event));
+    await runtime.start();
+    const observed = await waitFor('repo.observed', () => seen.find((event) => event.type === 'repo.observed'));
+    const head = await commitFile(repo, 'new.txt', 'hello\n');
+    const changed = await waitFor('repo.changed with the new head', () =>
+      seen.find((event) => event.type === 'repo.changed' && event.data.head === head),
+    );
+    expect(changed.data.branch).toBe('main');
+    expect((changed.data.previous as { head: string }).head).toBe(observed.data.head);
+    expect(changed.slug).toBe('acme/alpha');
+  });
+
+  it('counts uncommitted changed files', async () => {
+    const { runtime, repo } = await makeRuntime();
+    const seen: RuntimeEvent[] = [];
+    runtime.bus.subscribe((event) => seen.push(event));
+    await runtime.start();
+    await waitFor('repo.observed', () => seen.some((event) => event.type === 'repo.observed'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(repo, 'dirty-1.txt'), 'x');
+    await writeFile(join(repo, 'dirty-2.txt'), 'y');
+    await waitFor('two changed files', () => seen.some((event) => event.type === 'repo.changed' && event.data.changedFiles === 2));
+  });
+
+  it('stops with last_error when a loop throws, and starts again cleanly', async () => {
+    const { runtime, repo } = await makeRuntime();
+    await runtime.start();
+    await rm(repo, { recursive: true, force: true });
+    await waitFor('the runtime to stop', () => !runtime.running);
+    expect(runtime.lastError).toMatch(/^repo-watcher failed: /);
+    expect(runtime.info().last_error).toBe(runtime.lastError);
+    expect(runtime.bus.recent().some((event) => event.type === 'runtime.failed')).toBe(true);
+    await createGitRepo(repo);
+    await runtime.start();
+    expect(runtime.lastError).toBeNull();
+  });
+
+  it('loads its event history and state when created again on the same data root', async () => {
+    const { runtime, repo, dataRoot } = await makeRuntime();
+    await runtime.start();
+    await waitFor('repo.observed', () => runtime.bus.recent().some((event) => event.type === 'repo.observed'));
+    await runtime.stop();
+    await runtime.flush();
+    const lastSeq = runtime.bus.recent().at(-1)?.seq ?? 0;
+    const again = await RepoRuntime.create({ slug: 'acme/alpha', repoPath: repo, dataRoot, watchIntervalMs: 20 }, logger);
+    runtimes.push(again);
+    expect(again.bus.recent().map((event) => event.type)).toEqual(runtime.bus.recent().map((event) => event.type));
+    expect(again.state.get().starts).toBe(1);
+    expect(again.bus.publish('test.ping').seq).toBe(lastSeq + 1);
+  });
+
+  it('refuses a config with an invalid slug or a relative path', async () => {
+    const root = await temp.make();
+    await expect(RepoRuntime.create({ slug: '../evil', repoPath: root, dataRoot: join(root, 'd') }, logger)).rejects.toThrow(/invalid slug/);
+    await expect(RepoRuntime.create({ slug: 'ok', repoPath: 'relative', dataRoot: join(root, 'd') }, logger)).rejects.toThrow(/absolute/);
+  });
+});

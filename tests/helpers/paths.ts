@@ -1,0 +1,7 @@
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root folder. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The compiled worker entry point (built by `npm run build`). */
+export const WORKER_MAIN = fileURLToPath(new URL('../../packages/worker/dist/main.js', import.meta.url));
