@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RepoView } from '../manager/repo-record.js';
+import { ApiClient } from './api-client.js';
+import { CliError } from './exit-codes.js';
+import { findHome } from './find-home.js';
+import type { HomeOptions } from './find-home.js';
+import { statusTable } from './status-table.js';
+
+/** `supervisor status`: the table of repos (or JSON with --json). */
+export async function statusCommand(options: HomeOptions & { json?: boolean }): Promise<void> {
+  const client = ApiClient.forHome(findHome(options));
+  const { repos } = await client.call<{ repos: RepoView[] }>('GET', '/api/repos');
+  process.stdout.write(options.json === true ? `${JSON.stringify(repos, null, 2)}\n` : statusTable(repos));
+}
+
+/** `supervisor add <path>`: registers a repository and starts it. */
+export async function addCommand(path: string, options: HomeOptions & { slug?: string; autostart?: boolean }): Promise<void> {
+  const client = ApiClient.forHome(findHome(options));
+  const repo = await client.call<RepoView>('POST', '/api/repos', { path: resolve(path), slug: options.slug, autostart: options.autostart });
+  process.stdout.write(`added ${repo.slug} (${repo.path}): ${repo.status}\n`);
+}
+
+/** `supervisor remove <slug>`: stops its worker and forgets it. */
+export async function removeCommand(slug: string, options: HomeOptions & { purge?: boolean }): Promise<void> {
+  const client = ApiClient.forHome(findHome(options));
+  await client.call('DELETE', `/api/repos/${slug}${options.purge === true ? '?purge=true' : ''}`);
+  process.stdout.write(`removed ${slug}${options.purge === true ? ' and its data root' : ''}\n`);
+}
+
+/** `supervisor restart <slug>`: stops and starts its worker. */
+export async function restartCommand(slug: string, options: HomeOptions): Promise<void> {
+  const client = ApiClient.forHome(findHome(options));
+  const repo = await client.call<RepoView>('POST', `/api/repos/${slug}/restart`);
+  process.stdout.write(`restarted ${repo.slug}: ${repo.status}\n`);
+}
+
+/** `supervisor stop`: sends SIGTERM to the running supervisor and waits until it has exited. */
+export async function stopCommand(options: HomeOptions & { timeout?: string }): Promise<void> {
+  const home = findHome(options);
+  const pidFile = resolve(home, 'supervisor.pid');
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
+  } catch {
+    throw new CliError(`No supervisor is running on ${home} (no ${pidFile})`);
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 1) throw new CliError(`${pidFile} does not hold a pid`);
+  if (!isSupervisorProcess(pid)) throw new CliError(`No supervisor is running on ${home} (pid ${pid} from ${pidFile} is not a running supervisor)`);
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + Number(options.timeout ?? 60_000);
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new CliError(`The supervisor (pid ${pid}) is still stopping after ${options.timeout ?? 60_000} ms`);
+    await sleep(50);
+  }
+  process.stdout.write(`stopped the supervisor (pid ${pid})\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isSupervisorProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return isAlive(pid);
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * `supervisor`: Repovisor's command line. `start` runs a supervisor in the
+ * foreground; the other commands talk to a running one over its HTTP API.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { addCommand, removeCommand, restartCommand, statusCommand, stopCommand } from './client-commands.js';
+import { CliError, ExitCode } from './exit-codes.js';
+import { startCommand } from './start-command.js';
+
+const program = new Command('supervisor')
+  .description('Repovisor: one isolated worker process per git repository, probed and kept alive.')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError('(run supervisor --help for usage)');
+
+const homeOptions = (command: Command) =>
+  command
+    .option('--home <dir>', "the supervisor's home (default: REPOVISOR_HOME, else the home of --config or ./repos.yaml, else ./.repovisor)")
+    .option('--config <repos.yaml>', 'find the home through this configuration file');
+
+program
+  .command('start')
+  .description('run the supervisor in the foreground for the repositories of a repos.yaml')
+  .argument('<repos.yaml>', 'the configuration file')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'))
+  .option('--no-pretty', 'JSON logs even on a terminal')
+  .action((file: string, options: { logLevel: string; pretty: boolean }) =>
+    startCommand(file, { logLevel: options.logLevel, pretty: options.pretty === false ? false : undefined }),
+  );
+
+homeOptions(program.command('status').description('show every repo: state, pid, restarts, uptime, last probe'))
+  .option('--json', 'print the repos as JSON')
+  .action(statusCommand);
+
+homeOptions(program.command('add').description('register a git repository and start its worker'))
+  .argument('<path>', 'path of the git repository')
+  .option('--slug <slug>', 'owner/repo or name (default: from the origin remote, else the folder name)')
+  .option('--no-autostart', 'register without starting')
+  .action(addCommand);
+
+homeOptions(program.command('remove').description("stop a repo's worker and forget the repo"))
+  .argument('<slug>', 'the repo')
+  .option('--purge', "also delete the repo's data root")
+  .action(removeCommand);
+
+homeOptions(program.command('restart').description("stop and start a repo's worker"))
+  .argument('<slug>', 'the repo')
+  .action(restartCommand);
+
+homeOptions(program.command('stop').description('stop the running supervisor and all its workers'))
+  .option('--timeout <ms>', 'how long to wait for it to exit', '60000')
+  .action(stopCommand);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exitCode = ExitCode.Ok;
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+  } else if (error instanceof CliError) {
+    process.stderr.write(`supervisor: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`supervisor: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = ExitCode.Failure;
+  }
+}

@@ -1,0 +1,62 @@
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { SupervisorRunningError } from '../home/pid-lock.js';
+import { startSupervisor } from '../supervisor.js';
+import { CliError, ExitCode } from './exit-codes.js';
+
+/** Options of `supervisor start`. */
+export interface StartOptions {
+  logLevel: string;
+  pretty?: boolean;
+}
+
+function makeLogger(options: StartOptions): Logger {
+  const pretty = options.pretty ?? process.stdout.isTTY;
+  if (!pretty) return pino({ level: options.logLevel });
+  return pino({ level: options.logLevel, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'hostname' } } });
+}
+
+/**
+ * `supervisor start <repos.yaml>`: runs the supervisor in the foreground until
+ * SIGINT or SIGTERM, then stops every worker and exits 0.
+ */
+export async function startCommand(file: string, options: StartOptions): Promise<void> {
+  let config;
+  try {
+    config = await loadConfig(file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, ExitCode.Usage);
+    throw error;
+  }
+  const logger = makeLogger(options);
+  let supervisor;
+  try {
+    supervisor = await startSupervisor(config, logger);
+  } catch (error) {
+    logger.flush();
+    if (error instanceof SupervisorRunningError) throw new CliError(error.message, ExitCode.Failure);
+    throw new CliError(`Cannot start the supervisor: ${(error as Error).message}`, ExitCode.Failure);
+  }
+  process.stderr.write(
+    `Repovisor supervisor is up (pid ${process.pid}).\n` +
+      `  API:        ${supervisor.httpUrl}/api/repos\n` +
+      `  API token:  ${supervisor.paths.apiToken} (send it as 'Authorization: Bearer <token>' on mutating calls)\n` +
+      `  home:       ${supervisor.paths.home}\n` +
+      `  try:        supervisor status --home ${supervisor.paths.home}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      supervisor.stop(`received ${signal}`).then(
+        () => resolve(),
+        (error: unknown) => {
+          logger.error({ err: error }, 'stop failed');
+          resolve();
+        },
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  logger.flush();
+}

@@ -1,0 +1,30 @@
+import type { RepoView } from '../manager/repo-record.js';
+
+/** Formats seconds as `3d4h`, `2h5m`, `4m10s` or `12s`. */
+export function formatUptime(seconds: number): string {
+  if (seconds <= 0) return '-';
+  const s = Math.floor(seconds);
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60)];
+  if (d > 0) return `${d}d${h}h`;
+  if (h > 0) return `${h}h${m}m`;
+  if (m > 0) return `${m}m${s % 60}s`;
+  return `${s}s`;
+}
+
+/** The `supervisor status` table: one row per repo. */
+export function statusTable(repos: RepoView[]): string {
+  const header = ['SLUG', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'LAST PROBE', 'LAST ERROR'];
+  const rows = repos.map((repo) => [
+    repo.slug,
+    repo.status,
+    repo.pid === null ? '-' : String(repo.pid),
+    String(repo.restarts),
+    formatUptime(repo.uptime_seconds),
+    repo.last_probe === null ? '-' : `${repo.last_probe.ok ? 'ok' : 'FAILED'} ${repo.last_probe.latency_ms.toFixed(1)}ms`,
+    repo.last_error ?? '',
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  if (rows.length === 0) return `${line(header)}\n(no repos: add one with 'supervisor add <path>')\n`;
+  return `${[header, ...rows].map(line).join('\n')}\n`;
+}

@@ -1,0 +1,203 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { SlugSchema } from '@repovisor/protocol';
+
+const DAY_MS = 86_400_000;
+
+/** The supervisor's settings, normalised from `repos.yaml` with every default filled in. */
+export interface SupervisorSettings {
+  /** Absolute path of the supervisor's home folder. */
+  home: string;
+  http: { host: string; port: number };
+  control: { host: string; port: number; legacyClients: boolean };
+  health: { intervalMs: number; timeoutMs: number; failureThreshold: number };
+  restart: { initialDelayMs: number; maxDelayMs: number; maxRestarts: number; windowMs: number; stableAfterMs: number };
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+  graceMs: number;
+  logMaxBytes: number;
+}
+
+/** One managed repository as the configuration defines it. */
+export interface RepoDefinition {
+  slug: string;
+  /** Absolute real path of the repository's top level. */
+  path: string;
+  autostart: boolean;
+  env: Record<string, string>;
+}
+
+/** The settings a supervisor uses when nothing overrides them, with `home` resolved to an absolute path. */
+export function defaultSettings(home: string): SupervisorSettings {
+  return {
+    home: resolve(home),
+    http: { host: '127.0.0.1', port: 8765 },
+    control: { host: '127.0.0.1', port: 0, legacyClients: false },
+    health: { intervalMs: 5000, timeoutMs: 2000, failureThreshold: 3 },
+    restart: { initialDelayMs: 500, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 60_000, stableAfterMs: 10_000 },
+    startTimeoutMs: 10_000,
+    stopTimeoutMs: 5000,
+    graceMs: 30_000,
+    logMaxBytes: 10 * 1024 * 1024,
+  };
+}
+
+/** True when `host` names the loopback interface, so binding to it exposes nothing to the network. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return Array.isArray(value) ? 'a list' : 'a mapping';
+}
+
+function wholeNumber(min: number, max: number, unit = '') {
+  const message = (issue: { input: unknown }) => `must be a whole number from ${min} to ${max}${unit}, got ${describe(issue.input)}`;
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
+const milliseconds = (min: number) => wholeNumber(min, DAY_MS, ' (milliseconds)');
+const port = wholeNumber(0, 65_535, ' (0 picks a free port)');
+const host = z.string({ error: 'must be a host name or address, e.g. 127.0.0.1' }).trim().min(1, { error: 'must not be empty' });
+const flag = z.boolean({ error: (issue) => `must be true or false, got ${describe(issue.input)}` });
+
+/** A mapping that refuses keys it does not know, naming the ones it does. */
+function strictMapping<Shape extends z.ZodRawShape>(shape: Shape) {
+  const expected = `expected one of: ${Object.keys(shape).join(', ')}`;
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') return expected;
+      return issue.code === 'invalid_type' ? `must be a mapping (${expected}), got ${describe(issue.input)}` : undefined;
+    },
+  });
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const EnvSchema = z
+  .record(z.string(), z.string({ error: (issue) => `must be a string (quote numbers and booleans), got ${describe(issue.input)}` }), {
+    error: (issue) => `must be a mapping of variable names to strings, got ${describe(issue.input)}`,
+  })
+  .superRefine(
+    (env, ctx) => {
+      for (const name of Object.keys(env)) {
+        if (/^REPOVISOR_/i.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is reserved: the supervisor sets REPOVISOR_* variables itself' });
+        } else if (!ENV_NAME.test(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid variable name (letters, digits and "_", not starting with a digit)' });
+        }
+      }
+    },
+    // Names are checked even when a value is wrong, so both are reported in one run.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
+
+const RestartSchema = strictMapping({
+  initial_delay_ms: milliseconds(0).optional(),
+  max_delay_ms: milliseconds(0).optional(),
+  max_restarts: wholeNumber(0, 1000).optional(),
+  window_ms: milliseconds(10).optional(),
+  stable_after_ms: milliseconds(0).optional(),
+}).superRefine((restart, ctx) => {
+  const initial = restart.initial_delay_ms ?? defaultSettings('.').restart.initialDelayMs;
+  const max = restart.max_delay_ms ?? defaultSettings('.').restart.maxDelayMs;
+  if (max < initial) {
+    ctx.addIssue({ code: 'custom', path: ['max_delay_ms'], message: `must be at least initial_delay_ms (${initial}), got ${max}` });
+  }
+});
+
+/** The `supervisor:` section of `repos.yaml`, as written (snake_case, every key optional). */
+export const SupervisorSectionSchema = strictMapping({
+  home: z.string({ error: 'must be a folder path' }).min(1, { error: 'must not be empty' }).optional(),
+  http: strictMapping({ host: host.optional(), port: port.optional() }).nullish(),
+  control: strictMapping({ host: host.optional(), port: port.optional(), legacy_clients: flag.optional() }).nullish(),
+  health: strictMapping({
+    interval_ms: milliseconds(10).optional(),
+    timeout_ms: milliseconds(10).optional(),
+    failure_threshold: wholeNumber(1, 1000).optional(),
+  }).nullish(),
+  restart: RestartSchema.nullish(),
+  start_timeout_ms: milliseconds(10).optional(),
+  stop_timeout_ms: milliseconds(10).optional(),
+  grace_ms: milliseconds(10).optional(),
+  log_max_bytes: wholeNumber(1024, Number.MAX_SAFE_INTEGER, ' (bytes)').optional(),
+});
+
+/** One entry of `repos:` as written. */
+export const RepoEntrySchema = strictMapping({
+  path: z.string({ error: 'is required: the folder of a git repository' }).min(1, { error: 'must not be empty' }),
+  slug: z
+    .string({ error: (issue) => `must be a slug such as "owner/repo" or "name" (quoted), got ${describe(issue.input)}` })
+    .pipe(SlugSchema)
+    .optional(),
+  autostart: flag.optional(),
+  env: EnvSchema.nullish(),
+});
+
+/** The whole `repos.yaml` as written. */
+export const ConfigFileSchema = strictMapping({
+  supervisor: SupervisorSectionSchema.nullish(),
+  repos: z.array(RepoEntrySchema, { error: (issue) => `must be a list of repositories, got ${describe(issue.input)}` }).nullish(),
+});
+
+/** The `supervisor:` section as written. */
+export type SupervisorSection = z.infer<typeof SupervisorSectionSchema>;
+/** A `repos:` entry as written. */
+export type RepoEntry = z.infer<typeof RepoEntrySchema>;
+/** `repos.yaml` as written. */
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** The settings of a validated `supervisor:` section over the defaults, with `home` already resolved. */
+export function toSettings(section: SupervisorSection | null | undefined, home: string): SupervisorSettings {
+  const defaults = defaultSettings(home);
+  const s = section ?? {};
+  return {
+    home: defaults.home,
+    http: { host: s.http?.host ?? defaults.http.host, port: s.http?.port ?? defaults.http.port },
+    control: {
+      host: s.control?.host ?? defaults.control.host,
+      port: s.control?.port ?? defaults.control.port,
+      legacyClients: s.control?.legacy_clients ?? defaults.control.legacyClients,
+    },
+    health: {
+      intervalMs: s.health?.interval_ms ?? defaults.health.intervalMs,
+      timeoutMs: s.health?.timeout_ms ?? defaults.health.timeoutMs,
+      failureThreshold: s.health?.failure_threshold ?? defaults.health.failureThreshold,
+    },
+    restart: {
+      initialDelayMs: s.restart?.initial_delay_ms ?? defaults.restart.initialDelayMs,
+      maxDelayMs: s.restart?.max_delay_ms ?? defaults.restart.maxDelayMs,
+      maxRestarts: s.restart?.max_restarts ?? defaults.restart.maxRestarts,
+      windowMs: s.restart?.window_ms ?? defaults.restart.windowMs,
+      stableAfterMs: s.restart?.stable_after_ms ?? defaults.restart.stableAfterMs,
+    },
+    startTimeoutMs: s.start_timeout_ms ?? defaults.startTimeoutMs,
+    stopTimeoutMs: s.stop_timeout_ms ?? defaults.stopTimeoutMs,
+    graceMs: s.grace_ms ?? defaults.graceMs,
+    logMaxBytes: s.log_max_bytes ?? defaults.logMaxBytes,
+  };
+}
+
+/** A zod issue path written the way the file reads: `repos[2].env.FOO`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text === '' ? '(top level)' : text;
+}
+
+/** Every problem of a failed parse, one line each, by its path in the file. */
+export function formatConfigIssues(error: z.ZodError): string[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${formatIssuePath([...issue.path, key])}: unknown key (${issue.message})`);
+    }
+    return [`${formatIssuePath(issue.path)}: ${issue.message}`];
+  });
+}

@@ -1,0 +1,113 @@
+import { rm } from 'node:fs/promises';
+import { Router } from 'express';
+import type { Request, Response, NextFunction } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { LifecycleConflictError } from '../manager/lifecycle-error.js';
+import type { ManagedRepo } from '../manager/managed-repo.js';
+import { RepoConflictError } from '../manager/repo-manager.js';
+import type { RepoManager } from '../manager/repo-manager.js';
+import { newRepoRecord } from '../manager/new-repo-record.js';
+import { resolveRepoTarget } from './repo-target.js';
+import { runtimesProxy } from './runtimes-proxy.js';
+
+/** The body of `POST /api/repos`. */
+export const AddRepoBody = z
+  .object({
+    path: z.string().min(1, 'path must not be empty').max(4096),
+    slug: z.string().min(1).max(200).optional(),
+    autostart: z.boolean().optional(),
+  })
+  .strict();
+
+/** What the repos router serves from. */
+export interface ReposRouterOptions {
+  manager: RepoManager;
+  logger: Logger;
+  /** The data root of a slug, for `DELETE …?purge=true`. */
+  dataRoot: (slug: string) => string;
+}
+
+/**
+ * `/api/repos`: the supervisor-level registry (list, add, get, delete, start,
+ * stop, restart) and the proxy to each worker's `/api/runtimes`.
+ */
+export function reposRouter(options: ReposRouterOptions): Router {
+  const { manager } = options;
+  const router = Router();
+  const proxy = runtimesProxy(options.logger);
+
+  router.get('/', (_request, response) => {
+    response.json({ repos: manager.list() });
+  });
+
+  router.post('/', async (request, response) => {
+    const body = AddRepoBody.safeParse(request.body ?? {});
+    if (!body.success) {
+      response.status(400).json({
+        error: 'Invalid body: expected {path, slug?, autostart?}',
+        details: body.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`),
+      });
+      return;
+    }
+    const made = await newRepoRecord(body.data, 'api');
+    if (!made.ok) {
+      response.status(400).json({ error: made.message });
+      return;
+    }
+    try {
+      const repo = await manager.add(made.record, made.record.autostart);
+      response.status(201).json(repo.view());
+    } catch (error) {
+      if (!(error instanceof RepoConflictError)) throw error;
+      response.status(409).json({ error: error.message });
+    }
+  });
+
+  const bySlug = async (request: Request<{ path: string[] }>, response: Response, next: NextFunction): Promise<void> => {
+    const target = resolveRepoTarget(manager, request.params.path);
+    if (target.repo === undefined) {
+      response.status(404).json({ error: `Unknown repo: ${target.slug}` });
+      return;
+    }
+    const { repo, rest } = target;
+    const [action, ...more] = rest;
+    if (action === 'runtimes') {
+      proxy(repo, more, request, response, next);
+      return;
+    }
+    if (rest.length === 0 && request.method === 'GET') {
+      response.json(repo.view());
+    } else if (rest.length === 0 && request.method === 'DELETE') {
+      await remove(repo, request, response);
+    } else if (rest.length === 1 && request.method === 'POST' && (action === 'start' || action === 'stop' || action === 'restart')) {
+      await lifecycle(repo, action, response);
+    } else if (rest.length === 1 && (action === 'start' || action === 'stop' || action === 'restart')) {
+      response.status(405).json({ error: `Use POST for ${action}` });
+    } else {
+      response.status(404).json({ error: `Not found: ${request.method} ${request.originalUrl}` });
+    }
+  };
+
+  const remove = async (repo: ManagedRepo, request: Request, response: Response): Promise<void> => {
+    const purge = request.query.purge === 'true';
+    await manager.remove(repo.slug);
+    if (purge) await rm(options.dataRoot(repo.slug), { recursive: true, force: true });
+    response.json({ status: 'removed', slug: repo.slug, purged: purge });
+  };
+
+  const lifecycle = async (repo: ManagedRepo, action: 'start' | 'stop' | 'restart', response: Response): Promise<void> => {
+    try {
+      if (action === 'start') repo.start();
+      else if (action === 'stop') await repo.stop();
+      else await repo.restart();
+      response.json(repo.view());
+    } catch (error) {
+      if (!(error instanceof LifecycleConflictError)) throw error;
+      response.status(409).json({ error: error.message });
+    }
+  };
+
+  router.all('/*path', bySlug);
+  return router;
+}

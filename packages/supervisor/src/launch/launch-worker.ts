@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { workerEntryPath } from './worker-entry.js';
+
+/** Everything needed to start one worker process. */
+export interface LaunchSpec {
+  slug: string;
+  repoPath: string;
+  dataRoot: string;
+  /** The worker's stdout and stderr are appended here. */
+  logFile: string;
+  /** `host:port` of the supervisor's control port. */
+  control: string;
+  /** The per-worker secret; passed in the environment, never in argv. */
+  token: string;
+  graceMs: number;
+  /** Extra environment from repos.yaml. */
+  env: Record<string, string>;
+  /** The worker's log level (default info). */
+  logLevel?: string;
+}
+
+/** How a worker process ended. */
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** A worker process started by this supervisor. */
+export interface LaunchedWorker {
+  pid: number;
+  /** Resolves once the process has exited (never rejects). */
+  exited: Promise<WorkerExit>;
+}
+
+/** Where a worker's process could not be started. */
+export class LaunchError extends Error {
+  override readonly name = 'LaunchError';
+}
+
+/**
+ * Starts a worker as the leader of its own process group (so that stopping it
+ * takes everything it started), with its output appended to its log file and
+ * its settings and token in its environment.
+ */
+export function launchWorker(spec: LaunchSpec): LaunchedWorker {
+  mkdirSync(dirname(spec.logFile), { recursive: true, mode: 0o700 });
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('REPOVISOR_')));
+  const subprocess = execa(process.execPath, [workerEntryPath()], {
+    detached: true,
+    cleanup: false,
+    reject: false,
+    extendEnv: false,
+    env: {
+      ...inherited,
+      ...spec.env,
+      REPOVISOR_SLUG: spec.slug,
+      REPOVISOR_REPO_PATH: spec.repoPath,
+      REPOVISOR_DATA_ROOT: spec.dataRoot,
+      REPOVISOR_CONTROL: spec.control,
+      REPOVISOR_TOKEN: spec.token,
+      REPOVISOR_HTTP_PORT: '0',
+      REPOVISOR_GRACE_MS: String(spec.graceMs),
+      REPOVISOR_LOG_LEVEL: spec.logLevel ?? 'info',
+    },
+    stdin: 'ignore',
+    stdout: { file: spec.logFile, append: true },
+    stderr: { file: spec.logFile, append: true },
+  });
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    throw new LaunchError(`Could not start the worker of ${spec.slug}: no pid (see ${spec.logFile})`);
+  }
+  const exited = subprocess.then(
+    (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
+    (error: unknown) => ({ code: null, signal: String((error as { signal?: string }).signal ?? null) }),
+  );
+  return { pid, exited };
+}

@@ -1,0 +1,368 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCodes, SupervisorRequests, WorkerNotifications } from '@repovisor/protocol';
+import type { Connection, HelloParams } from '@repovisor/protocol';
+import type { Logger } from 'pino';
+import type { LaunchedWorker, LaunchSpec, WorkerExit } from '../launch/launch-worker.js';
+import { signalGroup } from '../launch/process-group.js';
+import { readPidStartTicks } from '../state/process-identity.js';
+import { probeWorker } from './health-probe.js';
+import type { ProbeResult } from './health-probe.js';
+import { LifecycleConflictError } from './lifecycle-error.js';
+import type { RepoRecord, RepoView } from './repo-record.js';
+import { RestartPolicy } from './restart-policy.js';
+import type { RestartSettings } from './restart-policy.js';
+import type { RepoState } from './repo-state.js';
+
+/** Timing settings a managed repo follows. */
+export interface ManagedRepoSettings {
+  health: { intervalMs: number; timeoutMs: number; failureThreshold: number };
+  restart: RestartSettings;
+  startTimeoutMs: number;
+  stopTimeoutMs: number;
+  graceMs: number;
+}
+
+/** Told about what happens to a managed repo (persistence, metrics). */
+export interface ManagedRepoObserver {
+  changed(repo: ManagedRepo): void;
+  probed?(repo: ManagedRepo, result: ProbeResult): void;
+  restarted?(repo: ManagedRepo): void;
+}
+
+/** What a {@link ManagedRepo} is made of. */
+export interface ManagedRepoOptions {
+  record: RepoRecord;
+  settings: ManagedRepoSettings;
+  logFile: string;
+  dataRoot: string;
+  runtimeUrl: string;
+  controlAddress: () => string;
+  launch: (spec: LaunchSpec) => LaunchedWorker;
+  logger: Logger;
+  observer: ManagedRepoObserver;
+}
+
+/** The answer to a worker's hello. */
+export type HelloVerdict = { ok: true } | { ok: false; code: string; message: string };
+
+interface WorkerProcess {
+  pid: number;
+  exited: Promise<WorkerExit>;
+  launchedAt: number;
+  generation: number;
+}
+
+// A worker gets this long to answer `shutdown` and exit before SIGTERM.
+const SHUTDOWN_BUDGET_MS = 2000;
+
+/**
+ * One repository under supervision and its worker's lifecycle: launch, hello,
+ * probes, restarts with backoff, crash-loop failure, and graceful-then-forced
+ * stop of the worker's whole process group.
+ */
+export class ManagedRepo {
+  readonly slug: string;
+  private stateValue: RepoState = 'stopped';
+  private worker: WorkerProcess | undefined;
+  private generation = 0;
+  private connection: Connection | undefined;
+  private httpPort: number | null = null;
+  private runtime: { running: boolean; sessionId: string | null } | null = null;
+  private restarts = 0;
+  private lastError: string | null = null;
+  private lastProbe: RepoView['last_probe'] = null;
+  private probeFailures = 0;
+  private runningSince: number | null = null;
+  private startTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly policy: RestartPolicy;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ManagedRepoOptions) {
+    this.slug = options.record.slug;
+    this.policy = new RestartPolicy(options.settings.restart);
+    this.logger = options.logger.child({ slug: this.slug });
+  }
+
+  /** The lifecycle state. */
+  get state(): RepoState {
+    return this.stateValue;
+  }
+
+  /** The registered record (persisted by the manager). */
+  get record(): RepoRecord {
+    return this.options.record;
+  }
+
+  /** Pid of the current worker process, if any. */
+  get pid(): number | null {
+    return this.worker?.pid ?? null;
+  }
+
+  /** The repo as `/api/repos` shows it. */
+  view(): RepoView {
+    const record = this.options.record;
+    return {
+      slug: this.slug,
+      path: record.path,
+      status: this.stateValue,
+      pid: this.pid,
+      restarts: this.restarts,
+      uptime_seconds: this.runningSince === null ? 0 : Math.round(Date.now() - this.runningSince) / 1000,
+      last_error: this.lastError,
+      last_probe: this.lastProbe,
+      runtime_url: this.options.runtimeUrl,
+      autostart: record.autostart,
+      http_port: this.httpPort,
+      source: record.source,
+      added_at: record.addedAt,
+      runtime: this.runtime === null ? null : { running: this.runtime.running, session_id: this.runtime.sessionId },
+      log_file: this.options.logFile,
+    };
+  }
+
+  /** The worker's HTTP port while it is connected, for the proxy. */
+  get workerHttpPort(): number | null {
+    return this.connection === undefined ? null : this.httpPort;
+  }
+
+  /** An operator's start: from `stopped` or `failed` only (a fresh restart budget). */
+  start(): void {
+    if (this.stateValue !== 'stopped' && this.stateValue !== 'failed') throw new LifecycleConflictError(this.slug, 'start', this.stateValue);
+    this.policy.reset();
+    this.lastError = null;
+    this.launch();
+  }
+
+  /** An operator's stop; `stopped` already is a conflict. */
+  async stop(): Promise<void> {
+    if (this.stateValue === 'stopped') throw new LifecycleConflictError(this.slug, 'stop', this.stateValue);
+    await this.ensureStopped();
+  }
+
+  /** An operator's restart: stops the worker if there is one, then starts afresh. */
+  async restart(): Promise<void> {
+    if (this.stateValue === 'stopping') throw new LifecycleConflictError(this.slug, 'restart', this.stateValue);
+    await this.ensureStopped();
+    this.start();
+  }
+
+  /** Stops whatever runs or waits to run, and resolves once no worker process is left. */
+  async ensureStopped(): Promise<void> {
+    switch (this.stateValue) {
+      case 'stopped':
+        return;
+      case 'failed':
+      case 'backoff':
+        clearTimeout(this.backoffTimer);
+        this.setState('stopped');
+        return;
+      case 'stopping':
+      case 'starting':
+      case 'running':
+      case 'unhealthy':
+        await this.terminate('stopped by the supervisor');
+        return;
+    }
+  }
+
+  /** Decides on a worker's hello (already authenticated by token) and, if accepted, adopts its connection. */
+  accept(hello: HelloParams, connection: Connection): HelloVerdict {
+    const worker = this.worker;
+    if (worker === undefined || this.stateValue === 'stopping') {
+      return { ok: false, code: ErrorCodes.Duplicate, message: `No worker of ${this.slug} is expected now (it is ${this.stateValue})` };
+    }
+    if (hello.pid !== worker.pid) {
+      return { ok: false, code: ErrorCodes.Duplicate, message: `${this.slug} belongs to worker pid ${worker.pid}, not ${hello.pid}` };
+    }
+    if (this.connection !== undefined && this.connection !== connection) this.connection.close();
+    this.connection = connection;
+    this.httpPort = hello.httpPort;
+    this.runtime = { running: hello.running, sessionId: hello.sessionId };
+    this.options.record.httpPort = hello.httpPort;
+    connection.onClose(() => {
+      if (this.connection === connection) this.connection = undefined;
+    });
+    connection.onNotification(WorkerNotifications.runtimeState, (state) => {
+      this.runtime = { running: state.running, sessionId: state.sessionId };
+      this.options.observer.changed(this);
+    });
+    connection.onNotification(WorkerNotifications.event, (params) => {
+      this.logger.debug({ event: params.event }, 'worker event');
+    });
+    if (this.stateValue === 'starting') {
+      clearTimeout(this.startTimer);
+      this.probeFailures = 0;
+      this.runningSince = Date.now();
+      this.setState('running');
+      this.scheduleProbe();
+    } else {
+      this.options.observer.changed(this);
+    }
+    this.logger.info({ pid: hello.pid, httpPort: hello.httpPort }, 'worker said hello');
+    return { ok: true };
+  }
+
+  private launch(): void {
+    this.generation += 1;
+    const generation = this.generation;
+    const record = this.options.record;
+    this.connection = undefined;
+    this.httpPort = null;
+    this.runtime = null;
+    this.runningSince = null;
+    let launched: LaunchedWorker;
+    try {
+      launched = this.options.launch({
+        slug: this.slug,
+        repoPath: record.path,
+        dataRoot: this.options.dataRoot,
+        logFile: this.options.logFile,
+        control: this.options.controlAddress(),
+        token: record.token,
+        graceMs: this.options.settings.graceMs,
+        env: record.env,
+      });
+    } catch (error) {
+      this.lastError = `could not launch the worker: ${(error as Error).message}`;
+      this.logger.error({ err: error }, 'could not launch the worker');
+      this.crashed(Date.now(), 0);
+      return;
+    }
+    this.worker = { pid: launched.pid, exited: launched.exited, launchedAt: Date.now(), generation };
+    record.pid = launched.pid;
+    record.pidStartTicks = readPidStartTicks(launched.pid);
+    this.setState('starting');
+    this.logger.info({ pid: launched.pid }, 'worker launched');
+    this.startTimer = setTimeout(() => this.unhealthy(generation, `no hello within ${this.options.settings.startTimeoutMs} ms of launch`), this.options.settings.startTimeoutMs);
+    void launched.exited.then((exit) => this.exited(generation, exit));
+  }
+
+  private exited(generation: number, exit: WorkerExit): void {
+    const worker = this.worker;
+    if (worker === undefined || worker.generation !== generation) return;
+    this.worker = undefined;
+    this.options.record.pid = null;
+    this.options.record.pidStartTicks = null;
+    this.clearTimers();
+    // Whatever the worker started goes with it.
+    signalGroup(worker.pid, 'SIGKILL');
+    this.connection?.close();
+    this.connection = undefined;
+    this.runningSince = null;
+    if (this.stateValue === 'stopping') return;
+    const how = exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
+    this.lastError = this.stateValue === 'unhealthy' && this.lastError !== null ? this.lastError : `worker ${how}`;
+    this.logger.warn({ pid: worker.pid, ...exit, state: this.stateValue }, 'worker went down');
+    this.crashed(Date.now(), Date.now() - worker.launchedAt);
+  }
+
+  private crashed(now: number, ranForMs: number): void {
+    const decision = this.policy.decide(now, ranForMs);
+    if (decision.action === 'fail') {
+      this.lastError = `${decision.reason}; last: ${this.lastError ?? 'unknown'}`;
+      this.logger.error({ reason: decision.reason }, 'crash loop: giving up until an operator starts it');
+      this.setState('failed');
+      return;
+    }
+    this.setState('backoff');
+    this.logger.info({ delayMs: decision.delayMs, attempt: decision.attempt }, 'restarting after backoff');
+    this.backoffTimer = setTimeout(() => {
+      if (this.stateValue !== 'backoff') return;
+      this.restarts += 1;
+      this.options.observer.restarted?.(this);
+      this.launch();
+    }, decision.delayMs);
+  }
+
+  private unhealthy(generation: number, reason: string): void {
+    const worker = this.worker;
+    if (worker === undefined || worker.generation !== generation) return;
+    if (this.stateValue !== 'starting' && this.stateValue !== 'running') return;
+    this.lastError = `unhealthy: ${reason}`;
+    this.logger.warn({ pid: worker.pid, reason }, 'worker unhealthy; killing it');
+    this.clearTimers();
+    this.setState('unhealthy');
+    // A hung worker cannot be asked to stop; SIGKILL works on a stopped process too.
+    signalGroup(worker.pid, 'SIGKILL');
+  }
+
+  private scheduleProbe(): void {
+    clearTimeout(this.probeTimer);
+    const generation = this.generation;
+    this.probeTimer = setTimeout(() => void this.probe(generation), this.options.settings.health.intervalMs);
+  }
+
+  private async probe(generation: number): Promise<void> {
+    if (generation !== this.generation || this.stateValue !== 'running') return;
+    const { timeoutMs, failureThreshold } = this.options.settings.health;
+    const result = await probeWorker(this.connection, this.httpPort, timeoutMs);
+    if (generation !== this.generation || this.stateValue !== 'running') return;
+    this.lastProbe = { ok: result.ok, latency_ms: result.latencyMs, at: new Date().toISOString() };
+    this.options.observer.probed?.(this, result);
+    if (result.ok) {
+      this.probeFailures = 0;
+      this.runtime = { running: result.health.running, sessionId: result.health.sessionId };
+    } else {
+      this.probeFailures += 1;
+      this.logger.warn({ reason: result.reason, failures: this.probeFailures }, 'health probe failed');
+      if (this.probeFailures >= failureThreshold) {
+        this.unhealthy(generation, `${this.probeFailures} consecutive probes failed (last: ${result.reason})`);
+        return;
+      }
+    }
+    this.scheduleProbe();
+  }
+
+  private terminate(reason: string): Promise<void> {
+    this.stopping ??= this.runTermination(reason).finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  private async runTermination(reason: string): Promise<void> {
+    const worker = this.worker;
+    this.clearTimers();
+    this.setState('stopping');
+    if (worker !== undefined) {
+      const gone = worker.exited.then(() => true);
+      const within = (ms: number) => Promise.race([gone, sleep(Math.max(0, ms)).then(() => false)]);
+      const connection = this.connection;
+      let done = false;
+      if (connection !== undefined && !connection.closed) {
+        const budget = Math.min(SHUTDOWN_BUDGET_MS, this.options.settings.stopTimeoutMs);
+        connection.request(SupervisorRequests.shutdown, { reason }, { timeoutMs: budget }).catch(() => undefined);
+        done = await within(budget);
+      }
+      if (!done) {
+        this.logger.info({ pid: worker.pid }, 'sending SIGTERM to the worker group');
+        signalGroup(worker.pid, 'SIGTERM');
+        signalGroup(worker.pid, 'SIGCONT');
+        done = await within(this.options.settings.stopTimeoutMs);
+      }
+      if (!done) {
+        this.logger.warn({ pid: worker.pid, stopTimeoutMs: this.options.settings.stopTimeoutMs }, 'worker ignored SIGTERM; sending SIGKILL');
+        signalGroup(worker.pid, 'SIGKILL');
+        await gone;
+      }
+      if (this.worker?.generation === worker.generation) this.exited(worker.generation, await worker.exited);
+    }
+    this.setState('stopped');
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.startTimer);
+    clearTimeout(this.probeTimer);
+    clearTimeout(this.backoffTimer);
+  }
+
+  private setState(state: RepoState): void {
+    if (this.stateValue === state) return;
+    this.logger.debug({ from: this.stateValue, to: state }, 'state');
+    this.stateValue = state;
+    this.options.observer.changed(this);
+  }
+}

@@ -1,0 +1,162 @@
+import { timingSafeEqual } from 'node:crypto';
+import { ErrorCodes } from '@repovisor/protocol';
+import { slugCollisionKey } from '../config/repo-identity.js';
+import type { Connection, HelloParams } from '@repovisor/protocol';
+import type { Logger } from 'pino';
+import { launchWorker } from '../launch/launch-worker.js';
+import type { LaunchedWorker, LaunchSpec } from '../launch/launch-worker.js';
+import type { ProbeResult } from './health-probe.js';
+import { ManagedRepo } from './managed-repo.js';
+import type { HelloVerdict, ManagedRepoSettings } from './managed-repo.js';
+import type { RepoRecord, RepoView } from './repo-record.js';
+import { SerialQueue } from './serial-queue.js';
+
+/** A repo that cannot be added because its slug or path is already managed (HTTP 409). */
+export class RepoConflictError extends Error {
+  override readonly name = 'RepoConflictError';
+  constructor(
+    readonly field: 'slug' | 'path',
+    readonly value: string,
+    readonly existing: string,
+  ) {
+    super(field === 'slug' ? `A repo with slug "${value}" is already managed` : `The path ${value} is already managed as "${existing}"`);
+  }
+}
+
+/** What the manager needs from the rest of the supervisor. */
+export interface RepoManagerOptions {
+  settings: ManagedRepoSettings;
+  logFile: (slug: string) => string;
+  dataRoot: (slug: string) => string;
+  controlAddress: () => string;
+  /** Persists the registry; the manager calls it before answering a change. */
+  persist: (records: RepoRecord[]) => Promise<void>;
+  logger: Logger;
+  /** Starts a worker; defaults to {@link launchWorker}. */
+  launch?: (spec: LaunchSpec) => LaunchedWorker;
+  /** Told of every probe and automatic restart (metrics). */
+  onProbe?: (repo: ManagedRepo, result: ProbeResult) => void;
+  onRestart?: (repo: ManagedRepo) => void;
+}
+
+/**
+ * The supervisor's registry of repositories and their workers. Additions and
+ * removals are serialised and persisted before they are answered; lifecycle
+ * changes are persisted as they happen.
+ */
+export class RepoManager {
+  private readonly repos = new Map<string, ManagedRepo>();
+  private readonly mutations = new SerialQueue();
+  private readonly saves = new SerialQueue();
+  private saveQueued = false;
+
+  constructor(
+    private readonly options: RepoManagerOptions,
+    records: RepoRecord[] = [],
+  ) {
+    for (const record of records) this.repos.set(slugCollisionKey(record.slug), this.manage(record));
+  }
+
+  /** Every repo, in the order they were registered. */
+  all(): ManagedRepo[] {
+    return [...this.repos.values()];
+  }
+
+  /** Every repo as `/api/repos` shows it: the supervisor's own view, never a worker's. */
+  list(): RepoView[] {
+    return this.all().map((repo) => repo.view());
+  }
+
+  /** The repo of `slug` (`owner/repo` or `owner-repo`). */
+  get(slug: string): ManagedRepo | undefined {
+    return this.repos.get(slugCollisionKey(slug));
+  }
+
+  /** Registers a repo, persists the registry, then starts its worker when `start` is true. */
+  add(record: RepoRecord, start: boolean): Promise<ManagedRepo> {
+    return this.mutations.run(async () => {
+      if (this.get(record.slug) !== undefined) throw new RepoConflictError('slug', record.slug, record.slug);
+      const samePath = this.all().find((repo) => repo.record.path === record.path);
+      if (samePath !== undefined) throw new RepoConflictError('path', record.path, samePath.slug);
+      const repo = this.manage(record);
+      this.repos.set(slugCollisionKey(record.slug), repo);
+      try {
+        await this.save();
+      } catch (error) {
+        this.repos.delete(slugCollisionKey(record.slug));
+        throw error;
+      }
+      if (start) repo.start();
+      return repo;
+    });
+  }
+
+  /** Stops the repo's worker, forgets the repo and persists the registry; false when unknown. */
+  remove(slug: string): Promise<boolean> {
+    return this.mutations.run(async () => {
+      const repo = this.get(slug);
+      if (repo === undefined) return false;
+      await repo.ensureStopped();
+      this.repos.delete(slugCollisionKey(repo.slug));
+      await this.save();
+      return true;
+    });
+  }
+
+  /** Checks a worker's hello: known slug, its token, and the worker the repo expects. */
+  authenticate(hello: HelloParams, connection: Connection): HelloVerdict {
+    const repo = this.get(hello.slug);
+    if (repo === undefined) return { ok: false, code: ErrorCodes.UnknownSlug, message: `Unknown slug: ${hello.slug}` };
+    if (!sameSecret(hello.token, repo.record.token)) return { ok: false, code: ErrorCodes.Unauthorized, message: 'Invalid token' };
+    return repo.accept(hello, connection);
+  }
+
+  /** Starts every stopped repo marked autostart. */
+  startAutostart(): void {
+    for (const repo of this.all()) if (repo.record.autostart && repo.state === 'stopped') repo.start();
+  }
+
+  /** Stops every worker and resolves when none is left. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.all().map((repo) => repo.ensureStopped()));
+    await this.save();
+  }
+
+  /** Persists the registry now (coalescing saves that queue up meanwhile). */
+  save(): Promise<void> {
+    return this.saves.run(() => this.options.persist(this.all().map((repo) => ({ ...repo.record }))));
+  }
+
+  private manage(record: RepoRecord): ManagedRepo {
+    return new ManagedRepo({
+      record,
+      settings: this.options.settings,
+      logFile: this.options.logFile(record.slug),
+      dataRoot: this.options.dataRoot(record.slug),
+      runtimeUrl: `/api/repos/${record.slug}/runtimes`,
+      controlAddress: this.options.controlAddress,
+      launch: this.options.launch ?? launchWorker,
+      logger: this.options.logger,
+      observer: {
+        changed: () => this.saveSoon(),
+        probed: (repo, result) => this.options.onProbe?.(repo, result),
+        restarted: (repo) => this.options.onRestart?.(repo),
+      },
+    });
+  }
+
+  private saveSoon(): void {
+    if (this.saveQueued) return;
+    this.saveQueued = true;
+    setImmediate(() => {
+      this.saveQueued = false;
+      this.save().catch((error: unknown) => this.options.logger.error({ err: error }, 'could not persist the supervisor state'));
+    });
+  }
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

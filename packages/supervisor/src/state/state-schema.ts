@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { SlugSchema } from '@repovisor/protocol';
+
+const nullablePid = z.number().int().positive().nullable();
+
+/** One repository in `supervisor-state.json`. */
+export const StoredRepoSchema = z.object({
+  slug: SlugSchema,
+  /** Absolute real path of the repository. */
+  path: z.string().min(1),
+  autostart: z.boolean(),
+  env: z.record(z.string(), z.string()),
+  /** Where the repo came from: `repos.yaml` or `POST /api/repos`. */
+  source: z.enum(['config', 'api']),
+  /** When it was first added (ISO 8601). */
+  addedAt: z.iso.datetime(),
+  /** The worker's secret for `hello`. */
+  token: z.string().min(32),
+  /** The worker's pid, while one is believed to run. */
+  pid: nullablePid,
+  /** `/proc/<pid>/stat` field 22 of that worker, telling it from a later process that reused the pid. */
+  pidStartTicks: z.number().int().nonnegative().nullable(),
+  /** The worker's own HTTP port, as reported in `hello`. */
+  httpPort: z.number().int().min(1).max(65_535).nullable(),
+});
+
+/** The whole of `supervisor-state.json`. */
+export const StoredStateSchema = z.object({
+  version: z.literal(1),
+  /** The control port the supervisor last listened on. */
+  controlPort: z.number().int().min(1).max(65_535).nullable(),
+  /** The address the HTTP API last listened on, for the CLI to find it. */
+  http: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65_535) }).nullable().optional(),
+  repos: z.array(StoredRepoSchema),
+});
+
+/** One repository in `supervisor-state.json`. */
+export type StoredRepo = z.infer<typeof StoredRepoSchema>;
+/** The whole of `supervisor-state.json`. */
+export type StoredState = z.infer<typeof StoredStateSchema>;
+
+/** A state with no repos and no control port. */
+export function emptyState(): StoredState {
+  return { version: 1, controlPort: null, repos: [] };
+}
+
+/** A new per-worker secret: 32 random bytes as 64 hex characters. */
+export function newWorkerToken(): string {
+  return randomBytes(32).toString('hex');
+}

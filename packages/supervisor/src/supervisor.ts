@@ -1,0 +1,140 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from './config/load-config.js';
+import { ControlServer } from './control/control-server.js';
+import { readOrCreateApiToken } from './home/api-token.js';
+import { prepareHome } from './home/home-paths.js';
+import type { HomePaths } from './home/home-paths.js';
+import { acquirePidLock } from './home/pid-lock.js';
+import { removePortFile, writePortFile } from './home/port-file.js';
+import { SupervisorMetrics } from './http/metrics.js';
+import { createSupervisorApp } from './http/supervisor-app.js';
+import { RepoManager } from './manager/repo-manager.js';
+import { stopStrayWorker } from './manager/stray-workers.js';
+import type { RepoRecord } from './manager/repo-record.js';
+import { mergeRepos } from './state/merge-repos.js';
+import { newWorkerToken } from './state/state-schema.js';
+import { StateStore } from './state/state-store.js';
+
+/** A supervisor that is up: its addresses and how to stop it. */
+export interface RunningSupervisor {
+  readonly manager: RepoManager;
+  readonly paths: HomePaths;
+  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:8765`. */
+  readonly httpUrl: string;
+  readonly controlPort: number;
+  /** Stops every worker, closes both ports, removes the port and pid files. Safe to call twice. */
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * Starts a supervisor from a validated configuration: takes the home's lock,
+ * merges repos.yaml with the persisted registry, opens the control port and
+ * the HTTP API, then starts every autostart repo.
+ */
+export async function startSupervisor(config: LoadedConfig, logger: Logger): Promise<RunningSupervisor> {
+  const { settings } = config;
+  const paths = await prepareHome(settings.home);
+  const lock = await acquirePidLock(paths.home);
+  if (lock.replaced !== null) logger.warn({ stalePid: lock.replaced.pid, reason: lock.replaced.reason }, 'replaced a stale supervisor.pid');
+  const cleanups: (() => Promise<void>)[] = [() => lock.release()];
+  const undo = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const apiToken = await readOrCreateApiToken(paths.home);
+    const store = await StateStore.open(paths.home, logger);
+    if (store.recovered !== undefined) {
+      logger.error({ movedTo: store.recovered.movedTo, reason: store.recovered.reason }, 'supervisor-state.json was corrupt: moved aside; starting from repos.yaml alone');
+    }
+    const stored = store.get();
+    const dropped: RepoRecord[] = [];
+    const records: RepoRecord[] = mergeRepos(config.repos, stored.repos, newWorkerToken, {
+      onEvent: (event) => {
+        if (event.kind === 'api_repo_adopted') {
+          logger.info({ slug: event.repo.slug }, 'a repo added over the API is now in repos.yaml');
+          return;
+        }
+        logger.warn({ kind: event.kind, slug: event.dropped.slug }, 'a stored repo was dropped in favour of repos.yaml');
+        dropped.push(event.dropped);
+      },
+    });
+    // Workers of an earlier supervisor that did not stop cleanly: never two workers for one slug.
+    await Promise.all([...dropped, ...records].map((record) => stopStrayWorker(record, settings.stopTimeoutMs, logger)));
+    for (const record of records) Object.assign(record, { pid: null, pidStartTicks: null, httpPort: null });
+    let controlPort = 0;
+    let httpAddress: { host: string; port: number } | null = null;
+    const metrics = new SupervisorMetrics(() => manager);
+    const manager: RepoManager = new RepoManager(
+      {
+        settings,
+        logFile: paths.logFile,
+        dataRoot: paths.dataRoot,
+        controlAddress: () => control.address,
+        persist: (repos) => store.save({ version: 1, controlPort, http: httpAddress, repos }),
+        logger,
+        onProbe: (_repo, result) => metrics.probed(result),
+        onRestart: (repo) => metrics.restarted(repo.slug),
+      },
+      records,
+    );
+
+    const control = new ControlServer({
+      host: settings.control.host,
+      port: settings.control.port,
+      logger,
+      authenticate: (hello, connection) => manager.authenticate(hello, connection),
+    });
+    controlPort = await control.listen();
+    cleanups.push(() => control.close());
+    await writePortFile(paths.home, controlPort);
+    cleanups.push(() => removePortFile(paths.home));
+
+    const app = createSupervisorApp({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot });
+    const server: Server = app.listen({ host: settings.http.host, port: settings.http.port, exclusive: true });
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([error]) => {
+        throw new Error(
+          `Cannot listen on ${settings.http.host}:${settings.http.port} for the HTTP API: ${(error as Error).message}. ` +
+            'Stop whatever uses that port or set supervisor.http.port in repos.yaml.',
+          { cause: error },
+        );
+      }),
+    ]);
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const bound = server.address() as AddressInfo;
+    httpAddress = { host: settings.http.host, port: bound.port };
+    const httpUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    await manager.save();
+    manager.startAutostart();
+    logger.info({ http: httpUrl, controlPort, home: paths.home, tokenFile: paths.apiToken, repos: records.length }, 'supervisor started');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      manager,
+      paths,
+      httpUrl,
+      controlPort,
+      stop: (reason) => {
+        stopping ??= (async () => {
+          logger.info({ reason }, 'supervisor stopping');
+          await manager.stopAll();
+          await undo();
+          logger.info('supervisor stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}

@@ -1,0 +1,163 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChildProcesses, isAlive } from './child-processes.js';
+import type { TestChild } from './child-processes.js';
+import { SUPERVISOR_MAIN } from './paths.js';
+import { waitFor } from './wait-for.js';
+
+/** A repo as `GET /api/repos` shows it (the fields tests read). */
+export interface ApiRepo {
+  slug: string;
+  path: string;
+  status: string;
+  pid: number | null;
+  restarts: number;
+  last_error: string | null;
+  last_probe: { ok: boolean; latency_ms: number; at: string } | null;
+  runtime_url: string;
+}
+
+/** A supervisor process started by a test. */
+export interface RunningTestSupervisor {
+  child: TestChild;
+  home: string;
+  url: string;
+  token: string;
+}
+
+/** Test settings: fast probes and restarts, ephemeral ports. */
+export function testSupervisorSection(home: string, extra = ''): string {
+  return [
+    'supervisor:',
+    `  home: ${JSON.stringify(home)}`,
+    '  http: {host: 127.0.0.1, port: 0}',
+    '  health: {interval_ms: 300, timeout_ms: 2000, failure_threshold: 2}',
+    '  restart: {initial_delay_ms: 50, max_delay_ms: 500, max_restarts: 3, window_ms: 60000, stable_after_ms: 10000}',
+    '  start_timeout_ms: 20000',
+    '  stop_timeout_ms: 5000',
+    '  grace_ms: 5000',
+    extra,
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+/**
+ * Starts supervisors for tests and, in {@link SupervisorRig.cleanup}, stops
+ * them and ends, by pid, every worker process still running under the homes it
+ * used, even when the test failed.
+ */
+export class SupervisorRig {
+  readonly children = new ChildProcesses();
+  private readonly homes = new Set<string>();
+
+  /** Writes a repos.yaml in `folder`. */
+  async writeConfig(folder: string, yaml: string): Promise<string> {
+    const file = join(folder, 'repos.yaml');
+    await writeFile(file, yaml);
+    return file;
+  }
+
+  /** Runs the CLI with `args` and resolves with its exit code and output. */
+  async cli(args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = this.children.start(process.execPath, [SUPERVISOR_MAIN, ...args], { cwd, env: cleanEnv() });
+    const { code } = await child.exited;
+    return { code, stdout: child.stdout(), stderr: child.stderr() };
+  }
+
+  /** Starts `supervisor start <file>` for `home` and resolves once its API answers. */
+  async start(file: string, home: string): Promise<RunningTestSupervisor> {
+    this.homes.add(home);
+    const child = this.children.start(process.execPath, [SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'], { env: cleanEnv() });
+    const url = await waitFor(`the supervisor of ${home} to start (stderr: ${child.stderr()})`, () => {
+      if (child.child.exitCode !== null) throw new Error(`supervisor exited ${child.child.exitCode}: ${child.stderr()}`);
+      const line = child.stdout().split('\n').find((entry) => entry.includes('"supervisor started"'));
+      return line === undefined ? undefined : (JSON.parse(line) as { http: string }).http;
+    });
+    const token = (await readFile(join(home, 'api-token'), 'utf8')).trim();
+    return { child, home, url, token };
+  }
+
+  /** Calls the supervisor's API with its token (unless `token` is false). */
+  async api<T = Record<string, unknown>>(
+    supervisor: RunningTestSupervisor,
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { token?: boolean; headers?: Record<string, string>; raw?: string } = {},
+  ): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token !== false) headers.authorization = `Bearer ${supervisor.token}`;
+    if (body !== undefined || options.raw !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(supervisor.url + path, { method, headers, body: options.raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    const text = await response.text();
+    return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as T };
+  }
+
+  /** The repos the supervisor lists. */
+  async repos(supervisor: RunningTestSupervisor): Promise<ApiRepo[]> {
+    return (await this.api<{ repos: ApiRepo[] }>(supervisor, 'GET', '/api/repos')).body.repos;
+  }
+
+  /** Resolves with the repo once `check` holds for it. */
+  waitForRepo(supervisor: RunningTestSupervisor, slug: string, what: string, check: (repo: ApiRepo) => boolean, deadlineMs = 60_000): Promise<ApiRepo> {
+    return waitFor(
+      `${slug} ${what}`,
+      async () => (await this.repos(supervisor)).find((repo) => repo.slug === slug && check(repo)),
+      deadlineMs,
+    );
+  }
+
+  /** Sends SIGTERM to a supervisor and resolves with its exit. */
+  async stop(supervisor: RunningTestSupervisor): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    process.kill(supervisor.child.pid, 'SIGTERM');
+    return supervisor.child.exited;
+  }
+
+  /** Ends every process started here and every worker left under the homes used. */
+  async cleanup(): Promise<void> {
+    await this.children.killAll();
+    for (const home of this.homes) for (const pid of await workerPidsUnder(home)) killGroup(pid);
+    for (const home of this.homes) {
+      while ((await workerPidsUnder(home)).length > 0) await sleep(20);
+    }
+    this.homes.clear();
+  }
+}
+
+/** Pids of live worker processes whose data root lies under `home`. */
+export async function workerPidsUnder(home: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const prefix = `REPOVISOR_DATA_ROOT=${home}`;
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state !== 'Z' && environ.split('\0').some((variable) => variable.startsWith(prefix))) pids.push(Number(entry));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return pids;
+}
+
+function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGCONT');
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Already gone, or not a group leader.
+    }
+  }
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('REPOVISOR_')));
+}
+
+export { isAlive };
