@@ -70,11 +70,15 @@ export class SupervisorRig {
   async start(file: string, home: string): Promise<RunningTestSupervisor> {
     this.homes.add(home);
     const child = this.children.start(process.execPath, [SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'], { env: cleanEnv() });
-    const url = await waitFor(`the supervisor of ${home} to start (stderr: ${child.stderr()})`, () => {
-      if (child.child.exitCode !== null) throw new Error(`supervisor exited ${child.child.exitCode}: ${child.stderr()}`);
+    const started = waitFor(`the supervisor of ${home} to start`, () => {
       const line = child.stdout().split('\n').find((entry) => entry.includes('"supervisor started"'));
       return line === undefined ? undefined : (JSON.parse(line) as { http: string }).http;
     });
+    const exited = child.exited.then(({ code }) => {
+      throw new Error(`the supervisor exited with code ${code} before it started: ${child.stderr()}`);
+    });
+    const url = await Promise.race([started, exited]);
+    exited.catch(() => undefined);
     const token = (await readFile(join(home, 'api-token'), 'utf8')).trim();
     return { child, home, url, token };
   }

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { isAlive } from './helpers/child-processes.js';
+import { createGitRepo } from './helpers/git-repo.js';
+import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
+import type { ApiRepo, RunningTestSupervisor } from './helpers/supervisor-rig.js';
+import { TempDirs } from './helpers/temp-dir.js';
+
+const temp = new TempDirs();
+const rig = new SupervisorRig();
+let supervisor: RunningTestSupervisor;
+let home: string;
+let worker: ApiRepo;
+
+beforeAll(async () => {
+  const root = await temp.make();
+  await createGitRepo(join(root, 'alpha'));
+  home = join(root, 'home');
+  const file = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n`);
+  supervisor = await rig.start(file, home);
+  worker = await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running');
+});
+
+afterAll(async () => {
+  await rig.cleanup();
+  await temp.cleanup();
+});
+
+/** Sends `payload` on a fresh connection to the control port and collects what comes back until it closes (a reset counts as closing). */
+async function exchange(payload: string | Buffer, errors: string[] = []): Promise<string> {
+  const port = Number(await readFile(join(home, 'supervisor-port'), 'utf8'));
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    socket.on('close', () => resolve(answer));
+    socket.write(payload);
+  });
+}
+
+function hello(overrides: Record<string, unknown>): string {
+  const params = { slug: 'acme/alpha', pid: 1, protocolVersion: 1, token: 'x'.repeat(64), httpPort: null, running: true, sessionId: null, ...overrides };
+  return `${JSON.stringify({ id: 1, method: 'hello', params })}\n`;
+}
+
+async function storedToken(): Promise<string> {
+  const state = JSON.parse(await readFile(join(home, 'supervisor-state.json'), 'utf8')) as { repos: { slug: string; token: string }[] };
+  return state.repos.find((repo) => repo.slug === 'acme/alpha')?.token ?? '';
+}
+
+describe('the control port', () => {
+  it('refuses a hello with a wrong token', async () => {
+    const answer = await exchange(hello({ pid: worker.pid }));
+    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'unauthorized' } });
+  });
+
+  it('refuses a hello for an unknown slug', async () => {
+    const answer = await exchange(hello({ slug: 'acme/ghost' }));
+    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'unknown_slug' } });
+  });
+
+  it('refuses a hello with the right token from another pid: the slug belongs to its worker', async () => {
+    const answer = await exchange(hello({ token: await storedToken(), pid: process.pid }));
+    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'duplicate', message: expect.stringContaining(`worker pid ${worker.pid}`) } });
+  });
+
+  it('refuses a hello of another protocol version', async () => {
+    const answer = await exchange(hello({ protocolVersion: 99 }));
+    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'version_mismatch' } });
+  });
+
+  it('answers garbage with an error line and closes that connection only', async () => {
+    const answer = await exchange('this is not json\n{"also": "not a message"}\n');
+    expect(answer.split('\n')[0]).toContain('parse_error');
+    expect(answer).toContain('unknown action');
+  });
+
+  it('closes a connection whose line passes the size limit', async () => {
+    const errors: string[] = [];
+    const answer = await exchange(Buffer.alloc(2 * 1024 * 1024, 'a'), errors);
+    expect(answer).toBe('');
+    // The supervisor cut it off mid-stream: the client sees a reset or a plain close, never an answer.
+    expect(errors.every((code) => code === 'ECONNRESET' || code === 'EPIPE')).toBe(true);
+  });
+
+  it('keeps the worker connected and healthy through all of it', async () => {
+    const after = await rig.waitForRepo(supervisor, 'acme/alpha', 'probed after the noise', (repo) => repo.last_probe !== null && Date.parse(repo.last_probe.at) > Date.now() - 5000 && repo.last_probe.ok);
+    expect(after).toMatchObject({ status: 'running', pid: worker.pid, restarts: 0 });
+    expect(isAlive(worker.pid ?? 0)).toBe(true);
+    expect(supervisor.child.child.exitCode).toBeNull();
+  });
+});
