@@ -158,3 +158,19 @@ describe('DELETE and the runtimes proxy', () => {
     await rig.waitForRepo(supervisor, 'gamma', 'running after restart', (repo) => repo.status === 'running' && repo.pid === restarted.body.pid);
   });
 });
+
+describe('purge and the proxy guard', () => {
+  it('DELETE ?purge=true removes the data root and the log file; DELETE of the runtime through the proxy is refused', async () => {
+    const root = await temp.make();
+    const { file, home } = await threeRepos(root);
+    const supervisor = await rig.start(file, home);
+    await rig.waitForRepo(supervisor, 'gamma', 'running', (repo) => repo.status === 'running');
+    const refused = await rig.api<{ error: string }>(supervisor, 'DELETE', '/api/repos/gamma/runtimes/gamma');
+    expect(refused.status).toBe(405);
+    expect(refused.body.error).toMatch(/use DELETE \/api\/repos\/gamma/);
+    expect((await rig.api<{ runtimes: unknown[] }>(supervisor, 'GET', '/api/repos/gamma/runtimes')).body.runtimes).toHaveLength(1);
+    expect((await rig.api(supervisor, 'DELETE', '/api/repos/gamma?purge=true')).status).toBe(200);
+    await expect(stat(join(home, 'repos', 'gamma'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(join(home, 'logs', 'gamma.log'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});

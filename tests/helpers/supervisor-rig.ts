@@ -149,6 +149,19 @@ export async function workerPidsUnder(home: string): Promise<number[]> {
   return pids;
 }
 
+/** Pids of live `repo-worker` processes (not their git children) whose data root lies under `home`. */
+export async function workerMainPidsUnder(home: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const pid of await workerPidsUnder(home)) {
+    try {
+      if ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('worker/dist/main.js')) pids.push(pid);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
+
 function killGroup(pid: number): void {
   for (const target of [-pid, pid]) {
     try {

@@ -12,7 +12,7 @@ import { removePortFile, writePortFile } from './home/port-file.js';
 import { SupervisorMetrics } from './http/metrics.js';
 import { createSupervisorApp } from './http/supervisor-app.js';
 import { RepoManager } from './manager/repo-manager.js';
-import { stopStrayWorker } from './manager/stray-workers.js';
+import { isRecordedWorkerAlive, stopStrayWorker } from './manager/stray-workers.js';
 import type { RepoRecord } from './manager/repo-record.js';
 import { mergeRepos } from './state/merge-repos.js';
 import { newWorkerToken } from './state/state-schema.js';
@@ -61,9 +61,10 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
         dropped.push(event.dropped);
       },
     });
-    // Workers of an earlier supervisor that did not stop cleanly: never two workers for one slug.
-    await Promise.all([...dropped, ...records].map((record) => stopStrayWorker(record, settings.stopTimeoutMs, logger)));
-    for (const record of records) Object.assign(record, { pid: null, pidStartTicks: null, httpPort: null });
+    // Workers of repos no longer managed go; live workers of managed repos are taken back (re-adoption).
+    await Promise.all(dropped.map((record) => stopStrayWorker(record, settings.stopTimeoutMs, logger)));
+    const live = records.filter((record) => isRecordedWorkerAlive(record));
+    for (const record of records) if (!live.includes(record)) Object.assign(record, { pid: null, pidStartTicks: null, httpPort: null });
     let controlPort = 0;
     let httpAddress: { host: string; port: number } | null = null;
     const metrics = new SupervisorMetrics(() => manager);
@@ -87,12 +88,20 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
       logger,
       authenticate: (hello, connection) => manager.authenticate(hello, connection),
     });
-    controlPort = await control.listen();
+    for (const record of live) manager.get(record.slug)?.adopt();
+    controlPort = await listenForWorkers(control, settings.control.port, stored.controlPort, live.length, logger, async () => {
+      // The old workers dial a port we cannot have: stop them (identity checked) and start new ones.
+      await Promise.all(
+        live.map(async (record) => {
+          await manager.get(record.slug)?.ensureStopped();
+        }),
+      );
+    });
     cleanups.push(() => control.close());
     await writePortFile(paths.home, controlPort);
     cleanups.push(() => removePortFile(paths.home));
 
-    const app = createSupervisorApp({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot });
+    const app = createSupervisorApp({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
     const server: Server = app.listen({ host: settings.http.host, port: settings.http.port, exclusive: true });
     await Promise.race([
       once(server, 'listening'),
@@ -136,5 +145,33 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
   } catch (error) {
     await undo();
     throw error;
+  }
+}
+
+/**
+ * Binds the control port: the configured one, or, when the configuration
+ * leaves it to us (port 0), the port of the previous run so that its live
+ * workers can redial it. When that port cannot be had, `abandon` stops those
+ * workers and an ephemeral port is used.
+ */
+async function listenForWorkers(
+  control: ControlServer,
+  configured: number,
+  previous: number | null,
+  liveWorkers: number,
+  logger: Logger,
+  abandon: () => Promise<void>,
+): Promise<number> {
+  const preferred = configured === 0 && previous !== null && liveWorkers > 0 ? previous : configured;
+  try {
+    return await control.listen(preferred);
+  } catch (error) {
+    if (preferred === configured) {
+      await abandon();
+      throw error;
+    }
+    logger.warn({ port: preferred, err: error }, 'cannot bind the previous control port again: stopping the workers of the earlier supervisor and starting new ones');
+    await abandon();
+    return control.listen(configured);
   }
 }

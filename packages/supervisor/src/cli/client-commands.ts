@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { isProcessAlive as isAlive, readProcessCommandLine } from '../state/process-identity.js';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RepoView } from '../manager/repo-record.js';
 import { ApiClient } from './api-client.js';
-import { CliError } from './exit-codes.js';
+import { CliError, ExitCode } from './exit-codes.js';
 import { findHome } from './find-home.js';
 import type { HomeOptions } from './find-home.js';
 import { statusTable } from './status-table.js';
@@ -47,9 +48,11 @@ export async function stopCommand(options: HomeOptions & { timeout?: string }): 
     throw new CliError(`No supervisor is running on ${home} (no ${pidFile})`);
   }
   if (!Number.isSafeInteger(pid) || pid <= 1) throw new CliError(`${pidFile} does not hold a pid`);
+  const timeoutMs = Number(options.timeout ?? 60_000);
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) throw new CliError(`--timeout must be a whole number of milliseconds, got "${options.timeout}"`, ExitCode.Usage);
   if (!isSupervisorProcess(pid)) throw new CliError(`No supervisor is running on ${home} (pid ${pid} from ${pidFile} is not a running supervisor)`);
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + Number(options.timeout ?? 60_000);
+  const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
     if (Date.now() > deadline) throw new CliError(`The supervisor (pid ${pid}) is still stopping after ${options.timeout ?? 60_000} ms`);
     await sleep(50);
@@ -57,19 +60,10 @@ export async function stopCommand(options: HomeOptions & { timeout?: string }): 
   process.stdout.write(`stopped the supervisor (pid ${pid})\n`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
+// A pid file can outlive its supervisor and the pid be reused: only a `supervisor start` process is signalled.
 function isSupervisorProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node');
-  } catch {
-    return isAlive(pid);
-  }
+  if (!isAlive(pid)) return false;
+  const args = readProcessCommandLine(pid);
+  if (args === null) return true;
+  return args.includes('start') && args.some((arg) => /supervisor(\/dist\/cli\/main\.js)?$/.test(arg));
 }

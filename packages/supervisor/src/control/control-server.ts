@@ -30,15 +30,16 @@ export class ControlServer {
 
   constructor(private readonly options: ControlServerOptions) {}
 
-  /** Listens and resolves with the bound port. */
-  async listen(): Promise<number> {
+  /** Listens on `port` (default: the configured one) and resolves with the bound port. */
+  async listen(port = this.options.port): Promise<number> {
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
-    server.listen({ host: this.options.host, port: this.options.port, exclusive: true });
+    server.listen({ host: this.options.host, port, exclusive: true });
     await Promise.race([
       once(server, 'listening'),
       once(server, 'error').then(([error]) => {
-        throw new Error(`Cannot listen on the control port ${this.options.host}:${this.options.port}: ${(error as Error).message}`, { cause: error });
+        this.server = undefined;
+        throw new Error(`Cannot listen on the control port ${this.options.host}:${port}: ${(error as Error).message}`, { cause: error });
       }),
     ]);
     return this.port;

@@ -24,8 +24,9 @@ export const AddRepoBody = z
 export interface ReposRouterOptions {
   manager: RepoManager;
   logger: Logger;
-  /** The data root of a slug, for `DELETE …?purge=true`. */
+  /** The data root and log file of a slug, for `DELETE …?purge=true`. */
   dataRoot: (slug: string) => string;
+  logFile: (slug: string) => string;
 }
 
 /**
@@ -73,6 +74,11 @@ export function reposRouter(options: ReposRouterOptions): Router {
     const { repo, rest } = target;
     const [action, ...more] = rest;
     if (action === 'runtimes') {
+      if (request.method === 'DELETE' && more.length > 0) {
+        // A worker without its runtime would look healthy and do nothing.
+        response.status(405).json({ error: `Removing the runtime through the proxy would leave an empty worker; use DELETE /api/repos/${repo.slug}` });
+        return;
+      }
       proxy(repo, more, request, response, next);
       return;
     }
@@ -92,7 +98,10 @@ export function reposRouter(options: ReposRouterOptions): Router {
   const remove = async (repo: ManagedRepo, request: Request, response: Response): Promise<void> => {
     const purge = request.query.purge === 'true';
     await manager.remove(repo.slug);
-    if (purge) await rm(options.dataRoot(repo.slug), { recursive: true, force: true });
+    if (purge) {
+      await rm(options.dataRoot(repo.slug), { recursive: true, force: true });
+      await rm(options.logFile(repo.slug), { force: true });
+    }
     response.json({ status: 'removed', slug: repo.slug, purged: purge });
   };
 

@@ -14,6 +14,7 @@ export interface SupervisorAppOptions {
   /** The API token mutating calls must carry. */
   apiToken: string;
   dataRoot: (slug: string) => string;
+  logFile: (slug: string) => string;
   /** Largest JSON body accepted (default 64 KiB; larger: 413). */
   bodyLimit?: string;
 }
@@ -33,7 +34,7 @@ export function createSupervisorApp(options: SupervisorAppOptions): Express {
   app.use(requireJsonBody);
   app.use(requireBearerToken(options.apiToken));
   app.use(express.json({ limit: options.bodyLimit ?? '64kb', type: 'application/json' }));
-  app.use('/api/repos', reposRouter({ manager: options.manager, logger: options.logger, dataRoot: options.dataRoot }));
+  app.use('/api/repos', reposRouter({ manager: options.manager, logger: options.logger, dataRoot: options.dataRoot, logFile: options.logFile }));
   app.use((request, response) => {
     response.status(404).json({ error: `Not found: ${request.method} ${request.path}` });
   });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { workerEntryPath } from './worker-entry.js';
@@ -46,6 +46,10 @@ export class LaunchError extends Error {
  */
 export function launchWorker(spec: LaunchSpec): LaunchedWorker {
   mkdirSync(dirname(spec.logFile), { recursive: true, mode: 0o700 });
+  // The worker gets the log file itself (O_APPEND), not a pipe through us: it must
+  // keep logging when this supervisor dies, until a new one re-adopts it.
+  // execa types a plain descriptor only as 3-9, but passes any open one to spawn as is.
+  const log = openSync(spec.logFile, 'a', 0o600) as 3;
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('REPOVISOR_')));
   const subprocess = execa(process.execPath, [workerEntryPath()], {
     detached: true,
@@ -65,9 +69,10 @@ export function launchWorker(spec: LaunchSpec): LaunchedWorker {
       REPOVISOR_LOG_LEVEL: spec.logLevel ?? 'info',
     },
     stdin: 'ignore',
-    stdout: { file: spec.logFile, append: true },
-    stderr: { file: spec.logFile, append: true },
+    stdout: log,
+    stderr: log,
   });
+  closeSync(log);
   const pid = subprocess.pid;
   if (pid === undefined) {
     throw new LaunchError(`Could not start the worker of ${spec.slug}: no pid (see ${spec.logFile})`);

@@ -4,6 +4,7 @@ import type { Connection, HelloParams } from '@repovisor/protocol';
 import type { Logger } from 'pino';
 import type { LaunchedWorker, LaunchSpec, WorkerExit } from '../launch/launch-worker.js';
 import { signalGroup } from '../launch/process-group.js';
+import { watchAdoptedWorker } from '../launch/watch-adopted.js';
 import { readPidStartTicks } from '../state/process-identity.js';
 import { probeWorker } from './health-probe.js';
 import type { ProbeResult } from './health-probe.js';
@@ -72,6 +73,7 @@ export class ManagedRepo {
   private lastError: string | null = null;
   private lastProbe: RepoView['last_probe'] = null;
   private probeFailures = 0;
+  private adopted = false;
   private runningSince: number | null = null;
   private startTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -201,8 +203,29 @@ export class ManagedRepo {
     } else {
       this.options.observer.changed(this);
     }
-    this.logger.info({ pid: hello.pid, httpPort: hello.httpPort }, 'worker said hello');
+    this.logger.info({ workerPid: hello.pid, httpPort: hello.httpPort, adopted: this.adopted }, 'worker said hello');
     return { ok: true };
+  }
+
+  /**
+   * Takes back the live worker an earlier supervisor left (its pid and start
+   * time recorded): no new process; it is `starting` until it redials and says
+   * hello, and is restarted like any other if it does not within the start timeout.
+   */
+  adopt(): void {
+    const { pid, pidStartTicks } = this.options.record;
+    if (this.stateValue !== 'stopped' || pid === null || pidStartTicks === null) {
+      throw new LifecycleConflictError(this.slug, 'adopt', this.stateValue);
+    }
+    this.generation += 1;
+    const generation = this.generation;
+    const watched = watchAdoptedWorker(pid, pidStartTicks);
+    this.worker = { pid, exited: watched.exited, launchedAt: Date.now(), generation };
+    this.adopted = true;
+    this.setState('starting');
+    this.logger.info({ workerPid: pid }, 'adopting the live worker of an earlier supervisor');
+    this.startTimer = setTimeout(() => this.unhealthy(generation, `the adopted worker said no hello within ${this.options.settings.startTimeoutMs} ms`), this.options.settings.startTimeoutMs);
+    void watched.exited.then((exit) => this.exited(generation, exit));
   }
 
   private launch(): void {
@@ -213,6 +236,8 @@ export class ManagedRepo {
     this.httpPort = null;
     this.runtime = null;
     this.runningSince = null;
+    this.lastProbe = null;
+    this.probeFailures = 0;
     let launched: LaunchedWorker;
     try {
       launched = this.options.launch({
@@ -232,10 +257,11 @@ export class ManagedRepo {
       return;
     }
     this.worker = { pid: launched.pid, exited: launched.exited, launchedAt: Date.now(), generation };
+    this.adopted = false;
     record.pid = launched.pid;
     record.pidStartTicks = readPidStartTicks(launched.pid);
     this.setState('starting');
-    this.logger.info({ pid: launched.pid }, 'worker launched');
+    this.logger.info({ workerPid: launched.pid }, 'worker launched');
     this.startTimer = setTimeout(() => this.unhealthy(generation, `no hello within ${this.options.settings.startTimeoutMs} ms of launch`), this.options.settings.startTimeoutMs);
     void launched.exited.then((exit) => this.exited(generation, exit));
   }
@@ -252,10 +278,14 @@ export class ManagedRepo {
     this.connection?.close();
     this.connection = undefined;
     this.runningSince = null;
+    this.httpPort = null;
+    this.runtime = null;
+    this.options.record.httpPort = null;
     if (this.stateValue === 'stopping') return;
-    const how = exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code ?? 'unknown'}`;
+    const how =
+      exit.signal !== null ? `killed by ${exit.signal}` : exit.code !== null ? `exited with code ${exit.code}` : 'exited (adopted from an earlier supervisor: status unknown)';
     this.lastError = this.stateValue === 'unhealthy' && this.lastError !== null ? this.lastError : `worker ${how}`;
-    this.logger.warn({ pid: worker.pid, ...exit, state: this.stateValue }, 'worker went down');
+    this.logger.warn({ workerPid: worker.pid, ...exit, state: this.stateValue }, 'worker went down');
     this.crashed(Date.now(), Date.now() - worker.launchedAt);
   }
 
@@ -282,7 +312,7 @@ export class ManagedRepo {
     if (worker === undefined || worker.generation !== generation) return;
     if (this.stateValue !== 'starting' && this.stateValue !== 'running') return;
     this.lastError = `unhealthy: ${reason}`;
-    this.logger.warn({ pid: worker.pid, reason }, 'worker unhealthy; killing it');
+    this.logger.warn({ workerPid: worker.pid, reason }, 'worker unhealthy; killing it');
     this.clearTimers();
     this.setState('unhealthy');
     // A hung worker cannot be asked to stop; SIGKILL works on a stopped process too.
@@ -338,13 +368,13 @@ export class ManagedRepo {
         done = await within(budget);
       }
       if (!done) {
-        this.logger.info({ pid: worker.pid }, 'sending SIGTERM to the worker group');
+        this.logger.info({ workerPid: worker.pid }, 'sending SIGTERM to the worker group');
         signalGroup(worker.pid, 'SIGTERM');
         signalGroup(worker.pid, 'SIGCONT');
         done = await within(this.options.settings.stopTimeoutMs);
       }
       if (!done) {
-        this.logger.warn({ pid: worker.pid, stopTimeoutMs: this.options.settings.stopTimeoutMs }, 'worker ignored SIGTERM; sending SIGKILL');
+        this.logger.warn({ workerPid: worker.pid, stopTimeoutMs: this.options.settings.stopTimeoutMs }, 'worker ignored SIGTERM; sending SIGKILL');
         signalGroup(worker.pid, 'SIGKILL');
         await gone;
       }

@@ -22,14 +22,24 @@ export function readPidStartTicks(pid: number): number | null {
   return Number.isSafeInteger(ticks) && ticks >= 0 ? ticks : null;
 }
 
-/** True while a process with `pid` exists (also when it belongs to another user). */
+/** True while a process with `pid` exists (also when it belongs to another user) and is not a zombie. */
 export function isProcessAlive(pid: number): boolean {
   if (!isPid(pid)) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return readProcessState(pid) !== 'Z';
+}
+
+/** The one-letter state of process `pid` (`R`, `S`, `T`, `Z`, …) from /proc, or null when it cannot be read. */
+export function readProcessState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) || null;
+  } catch {
+    return null;
   }
 }
 

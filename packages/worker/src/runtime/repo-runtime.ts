@@ -64,7 +64,7 @@ export class RepoRuntime {
   static async create(config: RepoRuntimeConfig, logger: Logger): Promise<RepoRuntime> {
     assertValidConfig(config);
     const log = logger.bindings().slug === config.slug ? logger : logger.child({ slug: config.slug });
-    await mkdir(config.dataRoot, { recursive: true });
+    await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
     const { log: eventLog, history } = await EventLog.open({
       folder: config.dataRoot,
       ...config.eventLog,
