@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { acquirePidLock } from './home/pid-lock.js';
 import { removePortFile, writePortFile } from './home/port-file.js';
 import { SupervisorMetrics } from './http/metrics.js';
 import { createSupervisorApp } from './http/supervisor-app.js';
+import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
 import { isRecordedWorkerAlive, stopStrayWorker } from './manager/stray-workers.js';
 import type { RepoRecord } from './manager/repo-record.js';
@@ -47,7 +49,13 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     const apiToken = await readOrCreateApiToken(paths.home);
     const store = await StateStore.open(paths.home, logger);
     if (store.recovered !== undefined) {
-      logger.error({ movedTo: store.recovered.movedTo, reason: store.recovered.reason }, 'supervisor-state.json was corrupt: moved aside; starting from repos.yaml alone');
+      const { movedTo, reason, fromBackup } = store.recovered;
+      logger.error(
+        { movedTo, reason, fromBackup },
+        fromBackup
+          ? 'supervisor-state.json was corrupt or missing: restored the registry from supervisor-state.json.bak'
+          : 'supervisor-state.json was corrupt: moved aside; no usable backup, starting from repos.yaml alone',
+      );
     }
     const stored = store.get();
     const dropped: RepoRecord[] = [];
@@ -87,7 +95,12 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
       port: settings.control.port,
       logger,
       authenticate: (hello, connection) => manager.authenticate(hello, connection),
+      actions: { manager, apiToken, legacyClients: settings.control.legacyClients },
     });
+    const rotator = new LogRotator({ maxBytes: settings.logMaxBytes, files: () => manager.all().map((repo) => paths.logFile(repo.slug)), logger });
+    rotator.start();
+    cleanups.push(() => rotator.stop());
+
     for (const record of live) manager.get(record.slug)?.adopt();
     controlPort = await listenForWorkers(control, settings.control.port, stored.controlPort, live.length, logger, async () => {
       // The old workers dial a port we cannot have: stop them (identity checked) and start new ones.
@@ -102,7 +115,14 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     cleanups.push(() => removePortFile(paths.home));
 
     const app = createSupervisorApp({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
-    const server: Server = app.listen({ host: settings.http.host, port: settings.http.port, exclusive: true });
+    // Slow or silent clients are cut off: a request must send its headers and finish within these limits.
+    const server: Server = createServer(
+      { headersTimeout: settings.http.headersTimeoutMs, requestTimeout: settings.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+      app,
+    );
+    server.keepAliveTimeout = 5000;
+    server.maxConnections = 10_000;
+    server.listen({ host: settings.http.host, port: settings.http.port, exclusive: true });
     await Promise.race([
       once(server, 'listening'),
       once(server, 'error').then(([error]) => {
@@ -113,8 +133,6 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
         );
       }),
     ]);
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
     cleanups.push(async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

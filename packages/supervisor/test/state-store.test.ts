@@ -70,7 +70,24 @@ describe('StateStore', () => {
     expect(finished).toEqual(Array.from({ length: 30 }, (_, index) => index));
     expect(JSON.parse(await readFile(join(home, 'supervisor-state.json'), 'utf8'))).toMatchObject({ controlPort: 1029 });
     expect(store.get().controlPort).toBe(1029);
-    expect(await readdir(home)).toEqual(['supervisor-state.json']);
+    expect((await readdir(home)).sort()).toEqual(['supervisor-state.json', 'supervisor-state.json.bak']);
+    expect(await readFile(join(home, 'supervisor-state.json.bak'), 'utf8')).toBe(await readFile(join(home, 'supervisor-state.json'), 'utf8'));
+  });
+
+  it('restores the registry from the backup when the main file is corrupt or missing', async () => {
+    const home = await temp.make();
+    const store = await StateStore.open(home);
+    await store.save({ version: 1, controlPort: 4321, repos: [] });
+    await writeFile(join(home, 'supervisor-state.json'), 'garbage');
+    const restored = await StateStore.open(home, collectingLogger());
+    expect(restored.get().controlPort).toBe(4321);
+    expect(restored.recovered).toMatchObject({ fromBackup: true, reason: expect.stringContaining('not JSON') });
+    expect(await readFile(restored.recovered?.movedTo ?? '', 'utf8')).toBe('garbage');
+    const { unlink } = await import('node:fs/promises');
+    await unlink(join(home, 'supervisor-state.json'));
+    const again = await StateStore.open(home, collectingLogger());
+    expect(again.get().controlPort).toBe(4321);
+    expect(again.recovered).toMatchObject({ fromBackup: true, movedTo: null });
   });
 
   it('moves a corrupt file aside with a warning and keeps its content', async () => {

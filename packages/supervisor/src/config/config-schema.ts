@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
 export interface SupervisorSettings {
   /** Absolute path of the supervisor's home folder. */
   home: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; requestTimeoutMs: number; headersTimeoutMs: number };
   control: { host: string; port: number; legacyClients: boolean };
   health: { intervalMs: number; timeoutMs: number; failureThreshold: number };
   restart: { initialDelayMs: number; maxDelayMs: number; maxRestarts: number; windowMs: number; stableAfterMs: number };
@@ -31,7 +31,7 @@ export interface RepoDefinition {
 export function defaultSettings(home: string): SupervisorSettings {
   return {
     home: resolve(home),
-    http: { host: '127.0.0.1', port: 8765 },
+    http: { host: '127.0.0.1', port: 8765, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 },
     control: { host: '127.0.0.1', port: 0, legacyClients: false },
     health: { intervalMs: 5000, timeoutMs: 2000, failureThreshold: 3 },
     restart: { initialDelayMs: 500, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 60_000, stableAfterMs: 10_000 },
@@ -113,7 +113,12 @@ const RestartSchema = strictMapping({
 /** The `supervisor:` section of `repos.yaml`, as written (snake_case, every key optional). */
 export const SupervisorSectionSchema = strictMapping({
   home: z.string({ error: 'must be a folder path' }).min(1, { error: 'must not be empty' }).optional(),
-  http: strictMapping({ host: host.optional(), port: port.optional() }).nullish(),
+  http: strictMapping({
+    host: host.optional(),
+    port: port.optional(),
+    request_timeout_ms: milliseconds(100).optional(),
+    headers_timeout_ms: milliseconds(100).optional(),
+  }).nullish(),
   control: strictMapping({ host: host.optional(), port: port.optional(), legacy_clients: flag.optional() }).nullish(),
   health: strictMapping({
     interval_ms: milliseconds(10).optional(),
@@ -157,7 +162,12 @@ export function toSettings(section: SupervisorSection | null | undefined, home: 
   const s = section ?? {};
   return {
     home: defaults.home,
-    http: { host: s.http?.host ?? defaults.http.host, port: s.http?.port ?? defaults.http.port },
+    http: {
+      host: s.http?.host ?? defaults.http.host,
+      port: s.http?.port ?? defaults.http.port,
+      requestTimeoutMs: s.http?.request_timeout_ms ?? defaults.http.requestTimeoutMs,
+      headersTimeoutMs: s.http?.headers_timeout_ms ?? defaults.http.headersTimeoutMs,
+    },
     control: {
       host: s.control?.host ?? defaults.control.host,
       port: s.control?.port ?? defaults.control.port,

@@ -1,0 +1,29 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** Whether a mutating action may go ahead: yes, or the `Unauthorized: …` error to answer. */
+export type TokenVerdict = { ok: true; legacy: boolean } | { ok: false; error: string };
+
+/**
+ * Checks the `token` field of a mutating action against the API token, in
+ * constant time. Without a token the action is refused, unless the operator
+ * opted into `control.legacy_clients`; a token that is given must be right.
+ */
+export function checkActionToken(given: unknown, apiToken: string, legacyClients: boolean): TokenVerdict {
+  if (given === undefined || given === null) {
+    if (legacyClients) return { ok: true, legacy: true };
+    return {
+      ok: false,
+      error: 'Unauthorized: this action needs the API token in a "token" field (it is in <home>/api-token), or control.legacy_clients: true in repos.yaml',
+    };
+  }
+  if (typeof given !== 'string' || !sameSecret(given, apiToken)) {
+    return { ok: false, error: 'Unauthorized: the "token" field is not the API token of this supervisor (see <home>/api-token)' };
+  }
+  return { ok: true, legacy: false };
+}
+
+// Digests first, so neither the comparison nor its length check reveals anything about the token.
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

@@ -1,0 +1,329 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdir, readFile, realpath, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { isAlive } from './helpers/child-processes.js';
+import { createGitRepo } from './helpers/git-repo.js';
+import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
+import type { ApiRepo, RunningTestSupervisor } from './helpers/supervisor-rig.js';
+import { TempDirs } from './helpers/temp-dir.js';
+
+/** A repo as GET /api/repos shows it, with the fields these tests compare. */
+interface FullApiRepo extends ApiRepo {
+  http_port: number | null;
+  log_file: string;
+  autostart: boolean;
+}
+
+type Answer = Record<string, unknown>;
+
+const temp = new TempDirs();
+const rig = new SupervisorRig();
+let root: string;
+let home: string;
+let configFile: string;
+let supervisor: RunningTestSupervisor;
+
+beforeAll(async () => {
+  root = await realpath(await temp.make());
+  await createGitRepo(join(root, 'alpha'));
+  await createGitRepo(join(root, 'beta'), { origin: 'git@github.com:acme/beta.git' });
+  await createGitRepo(join(root, 'gamma'));
+  await createGitRepo(join(root, 'delta'));
+  await createGitRepo(join(root, 'epsilon'));
+  await mkdir(join(root, 'not-a-repo'));
+  home = join(root, 'home');
+  configFile = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n`);
+  supervisor = await rig.start(configFile, home);
+  await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running');
+});
+
+afterAll(async () => {
+  await rig.cleanup();
+  await temp.cleanup();
+});
+
+/** The control port, read the way HydraFlow's client reads it. */
+async function controlPort(supervisorHome: string): Promise<number> {
+  return Number((await readFile(join(supervisorHome, 'supervisor-port'), 'utf8')).trim());
+}
+
+/**
+ * Writes `payload` on a fresh connection and resolves with the first line that
+ * comes back (then closes), or with no line if the supervisor closes first.
+ * With `end`, the client closes its sending side after the payload.
+ */
+function exchange(port: number, payload: string, end = false): Promise<{ line: string | undefined }> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      const newline = received.indexOf('\n');
+      if (newline === -1) return;
+      socket.destroy();
+      resolve({ line: received.slice(0, newline) });
+    });
+    // A reset counts as closing.
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ line: undefined }));
+    if (end) socket.end(payload);
+    else if (payload !== '') socket.write(payload);
+  });
+}
+
+/** A client as HydraFlow's `hf` is: one connection per request, one JSON line out, one line read back, close. */
+async function hf(request: unknown, supervisorHome = home): Promise<Answer> {
+  const { line } = await exchange(await controlPort(supervisorHome), `${JSON.stringify(request)}\n`);
+  if (line === undefined) throw new Error(`the supervisor closed the connection without answering ${JSON.stringify(request)}`);
+  return JSON.parse(line) as Answer;
+}
+
+async function apiRepos(target = supervisor): Promise<FullApiRepo[]> {
+  return (await rig.api<{ repos: FullApiRepo[] }>(target, 'GET', '/api/repos')).body.repos;
+}
+
+async function storedSlugs(): Promise<string[]> {
+  const state = JSON.parse(await readFile(join(home, 'supervisor-state.json'), 'utf8')) as { repos: { slug: string }[] };
+  return state.repos.map((repo) => repo.slug);
+}
+
+describe('HydraFlow CLI actions on the control port', () => {
+  it('answers ping', async () => {
+    expect(await hf({ action: 'ping' })).toEqual({ status: 'ok' });
+  });
+
+  it('lists repos with the worker port, dashboard URL, log file and running flag', async () => {
+    const alpha = await rig.waitForRepo(supervisor, 'acme/alpha', 'serving HTTP', (repo) => repo.status === 'running' && (repo as FullApiRepo).http_port !== null);
+    const port = (alpha as FullApiRepo).http_port;
+    expect(await hf({ action: 'list_repos' })).toEqual({
+      status: 'ok',
+      repos: [
+        {
+          path: join(root, 'alpha'),
+          slug: 'acme/alpha',
+          port,
+          dashboard_url: `http://localhost:${port}`,
+          log_file: join(home, 'logs', 'acme-alpha.log'),
+          running: true,
+        },
+      ],
+    });
+    // The port is the worker's own HTTP server.
+    expect((await fetch(`http://127.0.0.1:${port}/api/runtimes`)).status).toBe(200);
+  });
+
+  it('refuses add_repo, register_repo and remove_repo without the API token or with a wrong one', async () => {
+    const requests = [
+      { action: 'add_repo', path: join(root, 'beta') },
+      { action: 'register_repo', path: join(root, 'beta') },
+      { action: 'remove_repo', slug: 'acme/alpha' },
+    ];
+    for (const request of requests) {
+      for (const token of [undefined, null, 'wrong-token', supervisor.token.slice(0, -1), 42]) {
+        const answer = await hf({ ...request, token });
+        expect(answer).toEqual({ status: 'error', error: expect.stringMatching(/^Unauthorized: /) });
+        expect(JSON.stringify(answer)).not.toContain(supervisor.token);
+      }
+    }
+    // Refused before anything else: a missing path is not even looked at.
+    expect(await hf({ action: 'add_repo', path: join(root, 'missing') })).toMatchObject({ error: expect.stringMatching(/^Unauthorized: /) });
+    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(['acme/alpha']);
+    expect(await storedSlugs()).toEqual(['acme/alpha']);
+  });
+
+  it('answers add_repo of a missing path with "Repo path not found"', async () => {
+    const path = join(root, 'missing');
+    expect(await hf({ action: 'add_repo', path, token: supervisor.token })).toEqual({ status: 'error', error: `Repo path not found: ${path}` });
+  });
+
+  it('refuses what POST /api/repos refuses, with the reason', async () => {
+    const token = supervisor.token;
+    const notRepo = await hf({ action: 'add_repo', path: join(root, 'not-a-repo'), token });
+    expect(notRepo).toEqual({ status: 'error', error: expect.stringContaining('is not a git repository') });
+    const badSlug = await hf({ action: 'register_repo', path: join(root, 'epsilon'), repo_slug: '../escape', token });
+    expect(badSlug).toEqual({ status: 'error', error: expect.stringContaining('Invalid slug "../escape"') });
+    const relative = await hf({ action: 'add_repo', path: 'epsilon', token });
+    expect(relative).toEqual({ status: 'error', error: expect.stringContaining('path must be an absolute path') });
+    const noPath = await hf({ action: 'add_repo', token });
+    expect(noPath).toEqual({ status: 'error', error: expect.stringContaining('path must be a string') });
+    const wrongType = await hf({ action: 'register_repo', path: join(root, 'epsilon'), repo_slug: 7, token });
+    expect(wrongType).toEqual({ status: 'error', error: expect.stringContaining('repo_slug must be a string') });
+    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(['acme/alpha']);
+  });
+
+  it('add_repo registers, persists and starts a new repo, which GET /api/repos lists', async () => {
+    const answer = await hf({ action: 'add_repo', path: join(root, 'beta'), repo_slug: null, token: supervisor.token });
+    expect(answer).toMatchObject({ status: 'ok', slug: 'acme/beta', log_file: join(home, 'logs', 'acme-beta.log'), started: true });
+    expect(Object.keys(answer).sort()).toEqual(['dashboard_url', 'log_file', 'port', 'slug', 'started', 'status']);
+    expect(answer.dashboard_url).toBe(answer.port === null ? null : `http://localhost:${answer.port as number}`);
+    // Persisted before the answer.
+    expect(await storedSlugs()).toEqual(['acme/alpha', 'acme/beta']);
+    const listed = (await apiRepos()).find((repo) => repo.slug === 'acme/beta');
+    expect(listed).toMatchObject({ path: join(root, 'beta'), autostart: true });
+    await rig.waitForRepo(supervisor, 'acme/beta', 'running', (repo) => repo.status === 'running' && repo.last_probe?.ok === true);
+  });
+
+  it('add_repo of a running repo finds it: started is false, with its port', async () => {
+    const beta = (await apiRepos()).find((repo) => repo.slug === 'acme/beta');
+    expect(beta?.http_port).toEqual(expect.any(Number));
+    const again = await hf({ action: 'add_repo', path: join(root, 'beta'), token: supervisor.token });
+    expect(again).toEqual({
+      status: 'ok',
+      slug: 'acme/beta',
+      port: beta?.http_port,
+      dashboard_url: `http://localhost:${beta?.http_port}`,
+      log_file: join(home, 'logs', 'acme-beta.log'),
+      started: false,
+    });
+    expect((await apiRepos()).find((repo) => repo.slug === 'acme/beta')).toMatchObject({ pid: beta?.pid, restarts: 0 });
+    const otherSlug = await hf({ action: 'add_repo', path: join(root, 'beta'), repo_slug: 'acme/other', token: supervisor.token });
+    expect(otherSlug).toEqual({ status: 'error', error: `The path ${join(root, 'beta')} is already managed as "acme/beta", not "acme/other"` });
+  });
+
+  it('register_repo registers without starting, and add_repo starts it later', async () => {
+    const path = join(root, 'gamma');
+    expect(await hf({ action: 'register_repo', path, token: supervisor.token })).toEqual({ status: 'ok', slug: 'gamma', path });
+    expect(await storedSlugs()).toContain('gamma');
+    expect((await apiRepos()).find((repo) => repo.slug === 'gamma')).toMatchObject({ status: 'stopped', pid: null, autostart: false });
+    const listed = (await hf({ action: 'list_repos' })).repos as Answer[];
+    expect(listed.find((repo) => repo.slug === 'gamma')).toEqual({
+      path,
+      slug: 'gamma',
+      port: null,
+      dashboard_url: null,
+      log_file: join(home, 'logs', 'gamma.log'),
+      running: false,
+    });
+    // Registering again is answered the same way.
+    expect(await hf({ action: 'register_repo', path, token: supervisor.token })).toEqual({ status: 'ok', slug: 'gamma', path });
+
+    const started = await hf({ action: 'add_repo', path, token: supervisor.token });
+    expect(started).toMatchObject({ status: 'ok', slug: 'gamma', started: true });
+    await rig.waitForRepo(supervisor, 'gamma', 'running', (repo) => repo.status === 'running');
+  });
+
+  it('register_repo takes a repo_slug', async () => {
+    const path = join(root, 'epsilon');
+    expect(await hf({ action: 'register_repo', path, repo_slug: 'team/eps', token: supervisor.token })).toEqual({ status: 'ok', slug: 'team/eps', path });
+    expect((await apiRepos()).find((repo) => repo.slug === 'team/eps')).toMatchObject({ path, status: 'stopped' });
+  });
+
+  it('remove_repo needs a path or a slug, and says when no repo matches', async () => {
+    const token = supervisor.token;
+    expect(await hf({ action: 'remove_repo', token })).toEqual({ status: 'error', error: 'Missing path or slug' });
+    expect(await hf({ action: 'remove_repo', path: null, slug: null, token })).toEqual({ status: 'error', error: 'Missing path or slug' });
+    expect(await hf({ action: 'remove_repo', slug: 'nobody/here', token })).toEqual({ status: 'error', error: 'Repo not found' });
+    expect(await hf({ action: 'remove_repo', path: join(root, 'missing'), token })).toEqual({ status: 'error', error: 'Repo not found' });
+  });
+
+  it('remove_repo stops and forgets a repo, by slug or by path', async () => {
+    const gamma = (await apiRepos()).find((repo) => repo.slug === 'gamma');
+    expect(gamma?.pid).toEqual(expect.any(Number));
+    expect(await hf({ action: 'remove_repo', path: join(root, 'gamma'), token: supervisor.token })).toEqual({ status: 'ok' });
+    expect(await hf({ action: 'remove_repo', slug: 'team/eps', token: supervisor.token })).toEqual({ status: 'ok' });
+    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(['acme/alpha', 'acme/beta']);
+    expect(await storedSlugs()).toEqual(['acme/alpha', 'acme/beta']);
+    // Stopped before the answer.
+    expect(isAlive(gamma?.pid ?? 0)).toBe(false);
+    expect(await hf({ action: 'remove_repo', slug: 'gamma', token: supervisor.token })).toEqual({ status: 'error', error: 'Repo not found' });
+  });
+
+  it('answers anything else with "unknown action"', async () => {
+    for (const action of ['reboot', 42, null, '', 'PING']) {
+      expect(await hf({ action, token: supervisor.token })).toEqual({ status: 'error', error: 'unknown action' });
+    }
+    expect(await hf({ list: 'repos' })).toEqual({ status: 'error', error: 'unknown action' });
+  });
+
+  it('list_repos shows a repo added by POST /api/repos', async () => {
+    const created = await rig.api(supervisor, 'POST', '/api/repos', { path: join(root, 'delta') });
+    expect(created.status).toBe(201);
+    const listed = (await hf({ action: 'list_repos' })).repos as Answer[];
+    expect(listed.map((repo) => repo.slug)).toEqual(['acme/alpha', 'acme/beta', 'delta']);
+    expect(listed.find((repo) => repo.slug === 'delta')).toMatchObject({ path: join(root, 'delta'), log_file: join(home, 'logs', 'delta.log') });
+    await rig.waitForRepo(supervisor, 'delta', 'running', (repo) => repo.status === 'running');
+  });
+});
+
+describe('clients that misbehave', () => {
+  it('get an error line or are closed, and never disturb a running worker', async () => {
+    const before = await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running');
+    const port = await controlPort(home);
+    const [nothing, halfLine, garbage, closesAtOnce, halfThenEnd, noNewline] = await Promise.all([
+      exchange(port, ''),
+      exchange(port, '{"action":"li'),
+      exchange(port, 'this is not json\n'),
+      exchange(port, '', true),
+      exchange(port, '{"action":"li', true),
+      exchange(port, '{"action":"ping"}', true),
+    ]);
+    const noiseEnded = Date.now();
+    expect(JSON.parse(nothing.line ?? '')).toEqual({ status: 'error', error: expect.stringMatching(/^timeout: /) });
+    expect(JSON.parse(halfLine.line ?? '')).toEqual({ status: 'error', error: expect.stringMatching(/^timeout: /) });
+    expect(JSON.parse(garbage.line ?? '')).toMatchObject({ status: 'error', error: expect.stringMatching(/^invalid JSON: /) });
+    expect(closesAtOnce.line).toBeUndefined();
+    expect(JSON.parse(halfThenEnd.line ?? '')).toMatchObject({ status: 'error', error: expect.stringMatching(/^invalid JSON: /) });
+    // A last line cut by the end of the stream instead of a newline is still answered.
+    expect(JSON.parse(noNewline.line ?? '')).toEqual({ status: 'ok' });
+
+    const after = await rig.waitForRepo(supervisor, 'acme/alpha', 'probed after the noise', (repo) => repo.last_probe !== null && Date.parse(repo.last_probe.at) > noiseEnded && repo.last_probe.ok);
+    expect(after).toMatchObject({ status: 'running', pid: before.pid, restarts: 0 });
+    expect(isAlive(before.pid ?? 0)).toBe(true);
+    expect(await hf({ action: 'ping' })).toEqual({ status: 'ok' });
+  });
+
+  it('never shows the API token in the supervisor log', () => {
+    expect(supervisor.child.stdout()).not.toContain(supervisor.token);
+    expect(supervisor.child.stderr()).not.toContain(supervisor.token);
+    expect(supervisor.child.stdout()).not.toContain('legacy_clients');
+  });
+});
+
+describe('across a supervisor restart', () => {
+  it('keeps repos added by an action and by POST /api/repos; supervisor-port goes on a clean stop and comes back', async () => {
+    expect(await controlPort(home)).toBeGreaterThan(0);
+    expect(await rig.stop(supervisor)).toMatchObject({ code: 0 });
+    await expect(stat(join(home, 'supervisor-port'))).rejects.toMatchObject({ code: 'ENOENT' });
+
+    supervisor = await rig.start(configFile, home);
+    expect(await controlPort(home)).toBeGreaterThan(0);
+    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(['acme/alpha', 'acme/beta', 'delta']);
+    const listed = (await hf({ action: 'list_repos' })).repos as Answer[];
+    expect(listed.map((repo) => repo.path)).toEqual([join(root, 'alpha'), join(root, 'beta'), join(root, 'delta')]);
+    await rig.waitForRepo(supervisor, 'acme/beta', 'running again', (repo) => repo.status === 'running');
+  });
+});
+
+describe('control.legacy_clients', () => {
+  let legacy: RunningTestSupervisor;
+  let legacyHome: string;
+
+  beforeAll(async () => {
+    const legacyRoot = await realpath(await temp.make());
+    await createGitRepo(join(legacyRoot, 'zeta'));
+    legacyHome = join(legacyRoot, 'home');
+    const file = await rig.writeConfig(legacyRoot, `${testSupervisorSection(legacyHome, '  control: {legacy_clients: true}')}\nrepos: []\n`);
+    legacy = await rig.start(file, legacyHome);
+  });
+
+  it('lets clients without a token add, register and remove repos, with a warning logged once at start', async () => {
+    const path = join(legacyHome, '..', 'zeta');
+    expect(await hf({ action: 'register_repo', path }, legacyHome)).toEqual({ status: 'ok', slug: 'zeta', path: await realpath(path) });
+    expect(await hf({ action: 'add_repo', path }, legacyHome)).toMatchObject({ status: 'ok', slug: 'zeta', started: true });
+    expect((await apiRepos(legacy)).map((repo) => repo.slug)).toEqual(['zeta']);
+    // A token that is given must still be the right one.
+    expect(await hf({ action: 'remove_repo', slug: 'zeta', token: 'wrong-token' }, legacyHome)).toEqual({
+      status: 'error',
+      error: expect.stringMatching(/^Unauthorized: /),
+    });
+    expect(await hf({ action: 'remove_repo', slug: 'zeta', token: legacy.token }, legacyHome)).toEqual({ status: 'ok' });
+    expect(await hf({ action: 'list_repos' }, legacyHome)).toEqual({ status: 'ok', repos: [] });
+
+    const warnings = legacy.child.stdout().split('\n').filter((line) => line.includes('control.legacy_clients is on'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({ level: 40 });
+    expect(legacy.child.stdout()).not.toContain(legacy.token);
+  });
+});
