@@ -95,6 +95,7 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
       port: settings.control.port,
       logger,
       authenticate: (hello, connection) => manager.authenticate(hello, connection),
+      helloTimeoutMs: settings.control.helloTimeoutMs,
       actions: { manager, apiToken, legacyClients: settings.control.legacyClients },
     });
     const rotator = new LogRotator({ maxBytes: settings.logMaxBytes, files: () => manager.all().map((repo) => paths.logFile(repo.slug)), logger });

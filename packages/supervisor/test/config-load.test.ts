@@ -34,7 +34,7 @@ describe('loadConfig', () => {
         'supervisor:',
         '  home: ./state-home',
         '  http: {host: 0.0.0.0, port: 9000, request_timeout_ms: 20000, headers_timeout_ms: 5000}',
-        '  control: {port: 7000, legacy_clients: true}',
+        '  control: {port: 7000, legacy_clients: true, hello_timeout_ms: 3000}',
         '  health: {interval_ms: 1000, timeout_ms: 500, failure_threshold: 2}',
         '  restart: {initial_delay_ms: 100, max_delay_ms: 1000, max_restarts: 3, window_ms: 5000, stable_after_ms: 2000}',
         '  start_timeout_ms: 4000',
@@ -53,7 +53,7 @@ describe('loadConfig', () => {
     expect(config.settings).toEqual({
       home: join(folder, 'state-home'),
       http: { host: '0.0.0.0', port: 9000, requestTimeoutMs: 20000, headersTimeoutMs: 5000 },
-      control: { host: '127.0.0.1', port: 7000, legacyClients: true },
+      control: { host: '127.0.0.1', port: 7000, legacyClients: true, helloTimeoutMs: 3000 },
       health: { intervalMs: 1000, timeoutMs: 500, failureThreshold: 2 },
       restart: { initialDelayMs: 100, maxDelayMs: 1000, maxRestarts: 3, windowMs: 5000, stableAfterMs: 2000 },
       startTimeoutMs: 4000,

@@ -9,7 +9,7 @@ export interface SupervisorSettings {
   /** Absolute path of the supervisor's home folder. */
   home: string;
   http: { host: string; port: number; requestTimeoutMs: number; headersTimeoutMs: number };
-  control: { host: string; port: number; legacyClients: boolean };
+  control: { host: string; port: number; legacyClients: boolean; helloTimeoutMs: number };
   health: { intervalMs: number; timeoutMs: number; failureThreshold: number };
   restart: { initialDelayMs: number; maxDelayMs: number; maxRestarts: number; windowMs: number; stableAfterMs: number };
   startTimeoutMs: number;
@@ -32,7 +32,7 @@ export function defaultSettings(home: string): SupervisorSettings {
   return {
     home: resolve(home),
     http: { host: '127.0.0.1', port: 8765, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 },
-    control: { host: '127.0.0.1', port: 0, legacyClients: false },
+    control: { host: '127.0.0.1', port: 0, legacyClients: false, helloTimeoutMs: 10_000 },
     health: { intervalMs: 5000, timeoutMs: 2000, failureThreshold: 3 },
     restart: { initialDelayMs: 500, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 60_000, stableAfterMs: 10_000 },
     startTimeoutMs: 10_000,
@@ -119,7 +119,12 @@ export const SupervisorSectionSchema = strictMapping({
     request_timeout_ms: milliseconds(100).optional(),
     headers_timeout_ms: milliseconds(100).optional(),
   }).nullish(),
-  control: strictMapping({ host: host.optional(), port: port.optional(), legacy_clients: flag.optional() }).nullish(),
+  control: strictMapping({
+    host: host.optional(),
+    port: port.optional(),
+    legacy_clients: flag.optional(),
+    hello_timeout_ms: milliseconds(100).optional(),
+  }).nullish(),
   health: strictMapping({
     interval_ms: milliseconds(10).optional(),
     timeout_ms: milliseconds(10).optional(),
@@ -172,6 +177,7 @@ export function toSettings(section: SupervisorSection | null | undefined, home: 
       host: s.control?.host ?? defaults.control.host,
       port: s.control?.port ?? defaults.control.port,
       legacyClients: s.control?.legacy_clients ?? defaults.control.legacyClients,
+      helloTimeoutMs: s.control?.hello_timeout_ms ?? defaults.control.helloTimeoutMs,
     },
     health: {
       intervalMs: s.health?.interval_ms ?? defaults.health.intervalMs,
