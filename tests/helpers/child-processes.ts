@@ -68,24 +68,26 @@ export class ChildProcesses {
   }
 }
 
-/**
- * Pids of live processes whose environment has `name=value` (Linux /proc),
- * e.g. every process of one worker's data root, children included.
- */
-export async function pidsWithEnv(name: string, value: string): Promise<number[]> {
+/** Pids of live (not zombie) processes with an environment variable (`NAME=value`) that `matches` (Linux /proc). */
+export async function pidsWhereEnv(matches: (variable: string) => boolean): Promise<number[]> {
   const { readdir, readFile } = await import('node:fs/promises');
-  const wanted = `${name}=${value}`;
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && environ.split('\0').includes(wanted)) pids.push(Number(entry));
+      if (environ.split('\0').some(matches) && isAlive(Number(entry))) pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
   return pids;
+}
+
+/**
+ * Pids of live processes whose environment has `name=value`,
+ * e.g. every process of one worker's data root, children included.
+ */
+export function pidsWithEnv(name: string, value: string): Promise<number[]> {
+  return pidsWhereEnv((variable) => variable === `${name}=${value}`);
 }

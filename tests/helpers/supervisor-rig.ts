@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChildProcesses, isAlive } from './child-processes.js';
+import { ChildProcesses, isAlive, pidsWhereEnv } from './child-processes.js';
 import type { TestChild } from './child-processes.js';
 import { SUPERVISOR_MAIN } from './paths.js';
 import { waitFor } from './wait-for.js';
@@ -130,23 +130,9 @@ export class SupervisorRig {
   }
 }
 
-/** Pids of live worker processes whose data root lies under `home`. */
-export async function workerPidsUnder(home: string): Promise<number[]> {
-  const { readdir } = await import('node:fs/promises');
-  const prefix = `REPOVISOR_DATA_ROOT=${home}`;
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && environ.split('\0').some((variable) => variable.startsWith(prefix))) pids.push(Number(entry));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return pids;
+/** Pids of live worker processes (and their children) whose data root lies under `home`. */
+export function workerPidsUnder(home: string): Promise<number[]> {
+  return pidsWhereEnv((variable) => variable.startsWith(`REPOVISOR_DATA_ROOT=${home}`));
 }
 
 /** Pids of live `repo-worker` processes (not their git children) whose data root lies under `home`. */

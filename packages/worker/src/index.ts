@@ -5,6 +5,7 @@ export { EventLog } from './events/event-log.js';
 export type { EventLogOptions } from './events/event-log.js';
 export type { RuntimeEvent } from './events/runtime-event.js';
 export { createWorkerApp } from './http/worker-app.js';
+export { createWorkerHttpServer } from './http/worker-http-server.js';
 export type { WorkerAppOptions } from './http/worker-app.js';
 export { isLoopbackHost, requireBearerToken, requireJsonBody, requireLoopbackHost } from './http/request-guards.js';
 export { readRepoSnapshot, git } from './orchestrator/git.js';

@@ -130,3 +130,32 @@ describe('isLoopbackHost', () => {
     for (const host of ['', 'example.com', '127.0.0.1.evil.com', '10.0.0.1', '[::2]']) expect(isLoopbackHost(host)).toBe(false);
   });
 });
+
+describe('createWorkerHttpServer', () => {
+  it('answers /healthz itself, refuses a foreign Host there too, and serves /api/runtimes through the express app', async () => {
+    const { createWorkerHttpServer } = await import('@repovisor/worker');
+    const lazy = createWorkerHttpServer({ registry, logger, token: TOKEN }).listen(0, '127.0.0.1');
+    await once(lazy, 'listening');
+    const url = `http://127.0.0.1:${(lazy.address() as AddressInfo).port}`;
+    try {
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', pid: process.pid });
+      const foreign = await new Promise<number>((resolve, reject) => {
+        const call = httpRequest(`${url}/healthz`, { headers: { host: 'evil.example.com' } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        call.on('error', reject);
+        call.end();
+      });
+      expect(foreign).toBe(403);
+      const listed = (await (await fetch(`${url}/api/runtimes`)).json()) as { runtimes: { slug: string }[] };
+      expect(listed.runtimes.map((entry) => entry.slug)).toEqual(['acme/alpha']);
+      expect((await fetch(`${url}/api/runtimes/acme/alpha/stop`, { method: 'POST' })).status).toBe(401);
+    } finally {
+      lazy.closeAllConnections();
+      await new Promise((resolve) => lazy.close(resolve));
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { createWorkerApp } from '../http/worker-app.js';
+import { createWorkerHttpServer } from '../http/worker-http-server.js';
 import { RepoRuntimeRegistry } from '../runtime/repo-runtime-registry.js';
 import type { RepoRuntime } from '../runtime/repo-runtime.js';
 import { ControlClient } from './control-client.js';
@@ -37,8 +37,8 @@ export async function startWorker(settings: WorkerSettings, logger: Logger, onEx
   let server: Server | undefined;
   let httpPort: number | null = null;
   if (settings.httpPort !== 'off') {
-    const app = createWorkerApp({ registry, logger, token: settings.token });
-    server = app.listen(settings.httpPort, '127.0.0.1');
+    server = createWorkerHttpServer({ registry, logger, token: settings.token });
+    server.listen(settings.httpPort, '127.0.0.1');
     await once(server, 'listening');
     httpPort = (server.address() as AddressInfo).port;
     logger.info({ url: `http://127.0.0.1:${httpPort}/api/runtimes`, port: httpPort }, 'worker listening');

@@ -1,0 +1,42 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Express } from 'express';
+import { isLoopbackHost } from './request-guards.js';
+import type { WorkerAppOptions } from './worker-app.js';
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(JSON.stringify(body));
+}
+
+function isHealthz(request: IncomingMessage): boolean {
+  const url = request.url ?? '';
+  return request.method === 'GET' && (url === '/healthz' || url.startsWith('/healthz?'));
+}
+
+/**
+ * The worker's HTTP server. It answers the supervisor's frequent `GET /healthz`
+ * itself and loads the express app (`/api/runtimes`) on the first other
+ * request, so that an idle worker never pays express's start-up time and memory.
+ */
+export function createWorkerHttpServer(options: WorkerAppOptions): Server {
+  let app: Promise<Express> | undefined;
+  return createServer((request, response) => {
+    if (isHealthz(request)) {
+      if (!isLoopbackHost(request.headers.host)) {
+        sendJson(response, 403, { error: 'Forbidden: the Host header must name the loopback interface (localhost or 127.0.0.1)' });
+      } else {
+        sendJson(response, 200, { status: 'ok', pid: process.pid });
+      }
+      return;
+    }
+    app ??= import('./worker-app.js').then((module) => module.createWorkerApp(options));
+    app.then(
+      (handler) => handler(request, response),
+      (error: unknown) => {
+        options.logger.error({ err: error }, 'could not load the HTTP app');
+        sendJson(response, 500, { error: 'Internal error: the HTTP app could not be loaded' });
+      },
+    );
+  });
+}
