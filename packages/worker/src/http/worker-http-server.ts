@@ -32,7 +32,9 @@ export function createWorkerHttpServer(options: WorkerAppOptions): Server {
     }
     app ??= import('./worker-app.js').then((module) => module.createWorkerApp(options));
     app.then(
-      (handler) => handler(request, response),
+      (handler) => {
+        handler(request, response);
+      },
       (error: unknown) => {
         options.logger.error({ err: error }, 'could not load the HTTP app');
         sendJson(response, 500, { error: 'Internal error: the HTTP app could not be loaded' });
