@@ -4,9 +4,11 @@
  * foreground; the other commands talk to a running one over its HTTP API.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { addCommand, removeCommand, restartCommand, statusCommand, stopCommand } from './client-commands.js';
+import type { addCommand, removeCommand, restartCommand, statusCommand, stopCommand } from './client-commands.js';
 import { CliError, ExitCode } from './exit-codes.js';
-import { startCommand } from './start-command.js';
+
+// Each command loads only what it needs: `status` must not pay for the supervisor's HTTP stack.
+const client = () => import('./client-commands.js');
 
 const program = new Command('supervisor')
   .description('Repovisor: one isolated worker process per git repository, probed and kept alive.')
@@ -25,32 +27,33 @@ program
   .argument('<repos.yaml>', 'the configuration file')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'))
   .option('--no-pretty', 'JSON logs even on a terminal')
-  .action((file: string, options: { logLevel: string; pretty: boolean }) =>
-    startCommand(file, { logLevel: options.logLevel, pretty: options.pretty === false ? false : undefined }),
-  );
+  .action(async (file: string, options: { logLevel: string; pretty: boolean }) => {
+    const { startCommand } = await import('./start-command.js');
+    await startCommand(file, { logLevel: options.logLevel, pretty: options.pretty === false ? false : undefined });
+  });
 
 homeOptions(program.command('status').description('show every repo: state, pid, restarts, uptime, last probe'))
   .option('--json', 'print the repos as JSON')
-  .action(statusCommand);
+  .action(async (options: Parameters<typeof statusCommand>[0]) => (await client()).statusCommand(options));
 
 homeOptions(program.command('add').description('register a git repository and start its worker'))
   .argument('<path>', 'path of the git repository')
   .option('--slug <slug>', 'owner/repo or name (default: from the origin remote, else the folder name)')
   .option('--no-autostart', 'register without starting')
-  .action(addCommand);
+  .action(async (path: string, options: Parameters<typeof addCommand>[1]) => (await client()).addCommand(path, options));
 
 homeOptions(program.command('remove').description("stop a repo's worker and forget the repo"))
   .argument('<slug>', 'the repo')
   .option('--purge', "also delete the repo's data root")
-  .action(removeCommand);
+  .action(async (slug: string, options: Parameters<typeof removeCommand>[1]) => (await client()).removeCommand(slug, options));
 
 homeOptions(program.command('restart').description("stop and start a repo's worker"))
   .argument('<slug>', 'the repo')
-  .action(restartCommand);
+  .action(async (slug: string, options: Parameters<typeof restartCommand>[1]) => (await client()).restartCommand(slug, options));
 
 homeOptions(program.command('stop').description('stop the running supervisor and all its workers'))
   .option('--timeout <ms>', 'how long to wait for it to exit', '60000')
-  .action(stopCommand);
+  .action(async (options: Parameters<typeof stopCommand>[0]) => (await client()).stopCommand(options));
 
 try {
   await program.parseAsync(process.argv);
