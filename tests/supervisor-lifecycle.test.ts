@@ -174,3 +174,14 @@ describe('purge and the proxy guard', () => {
     await expect(stat(join(home, 'logs', 'gamma.log'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('racing deletes', () => {
+  it('answer 200 once and 404 for the others', async () => {
+    const root = await temp.make();
+    const { file, home } = await threeRepos(root);
+    const supervisor = await rig.start(file, home);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => rig.api(supervisor, 'DELETE', '/api/repos/gamma')));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 404, 404, 404, 404]);
+    expect((await rig.repos(supervisor)).map((repo) => repo.slug)).toEqual(['acme/alpha', 'acme/beta']);
+  });
+});

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
@@ -107,5 +107,35 @@ describe('re-adoption', () => {
     for (const pid of newPids) expect(oldPids).not.toContain(pid);
     expect((await workerMainPidsUnder(home)).length).toBe(2);
     expect(second.child.stdout()).toContain('cannot bind the previous control port again');
+  });
+});
+
+describe('workers the earlier supervisor did not record', () => {
+  it('takes back a worker launched just before a crash (its pid never saved) and stops workers of repos no longer managed', async () => {
+    const { file, home } = await twoRepos();
+    const first = await rig.start(file, home);
+    await allRunning(first);
+    const extra = await createGitRepo(join(home, '..', 'gamma'));
+    expect((await rig.api(first, 'POST', '/api/repos', { path: extra, slug: 'acme/gamma' })).status).toBe(201);
+    await rig.waitForRepo(first, 'acme/gamma', 'running', (repo) => repo.status === 'running');
+    const before = Object.fromEntries((await rig.repos(first)).map((repo) => [repo.slug, repo.pid]));
+    await killSupervisor(first);
+
+    // As if the supervisor died right after launching alpha's worker, before saving its pid,
+    // and as if gamma had been forgotten: its worker is no longer any repo's.
+    const statePath = join(home, 'supervisor-state.json');
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as { repos: { slug: string; pid: number | null; pidStartTicks: number | null }[] };
+    state.repos = state.repos.filter((repo) => repo.slug !== 'acme/gamma');
+    for (const repo of state.repos) if (repo.slug === 'acme/alpha') Object.assign(repo, { pid: null, pidStartTicks: null });
+    await writeFile(statePath, JSON.stringify(state));
+    await writeFile(`${statePath}.bak`, JSON.stringify(state));
+
+    const second = await rig.start(file, home);
+    await allRunning(second);
+    const after = Object.fromEntries((await rig.repos(second)).map((repo) => [repo.slug, repo.pid]));
+    expect(after).toEqual({ 'acme/alpha': before['acme/alpha'], 'acme/beta': before['acme/beta'] });
+    expect(isAlive(before['acme/gamma'] ?? 0)).toBe(false);
+    expect(await workerMainPidsUnder(join(home, 'repos', 'acme-gamma'))).toEqual([]);
+    expect((await workerMainPidsUnder(home)).length).toBe(2);
   });
 });

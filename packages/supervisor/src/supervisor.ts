@@ -14,7 +14,9 @@ import { SupervisorMetrics } from './http/metrics.js';
 import { createSupervisorApp } from './http/supervisor-app.js';
 import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
-import { isRecordedWorkerAlive, stopStrayWorker } from './manager/stray-workers.js';
+import { findWorkersByDataRoot } from './manager/find-workers.js';
+import { sortOutEarlierWorkers } from './manager/stray-workers.js';
+import { workerEntryPath } from './launch/worker-entry.js';
 import type { RepoRecord } from './manager/repo-record.js';
 import { mergeRepos } from './state/merge-repos.js';
 import { newWorkerToken } from './state/state-schema.js';
@@ -58,7 +60,6 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
       );
     }
     const stored = store.get();
-    const dropped: RepoRecord[] = [];
     const records: RepoRecord[] = mergeRepos(config.repos, stored.repos, newWorkerToken, {
       onEvent: (event) => {
         if (event.kind === 'api_repo_adopted') {
@@ -66,13 +67,17 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
           return;
         }
         logger.warn({ kind: event.kind, slug: event.dropped.slug }, 'a stored repo was dropped in favour of repos.yaml');
-        dropped.push(event.dropped);
       },
     });
-    // Workers of repos no longer managed go; live workers of managed repos are taken back (re-adoption).
-    await Promise.all(dropped.map((record) => stopStrayWorker(record, settings.stopTimeoutMs, logger)));
-    const live = records.filter((record) => isRecordedWorkerAlive(record));
-    for (const record of records) if (!live.includes(record)) Object.assign(record, { pid: null, pidStartTicks: null, httpPort: null });
+    // Live workers of managed repos are taken back (re-adoption); any other worker under this home is stopped.
+    const live = await sortOutEarlierWorkers({
+      records,
+      found: findWorkersByDataRoot(workerEntryPath()),
+      dataRoot: paths.dataRoot,
+      reposFolder: paths.repos,
+      stopTimeoutMs: settings.stopTimeoutMs,
+      logger,
+    });
     let controlPort = 0;
     let httpAddress: { host: string; port: number } | null = null;
     const metrics = new SupervisorMetrics(() => manager);

@@ -97,7 +97,11 @@ export function reposRouter(options: ReposRouterOptions): Router {
 
   const remove = async (repo: ManagedRepo, request: Request, response: Response): Promise<void> => {
     const purge = request.query.purge === 'true';
-    await manager.remove(repo.slug);
+    // Removals are serialised: a racing DELETE may have removed it first.
+    if (!(await manager.remove(repo.slug))) {
+      response.status(404).json({ error: `Unknown repo: ${repo.slug}` });
+      return;
+    }
     if (purge) {
       await rm(options.dataRoot(repo.slug), { recursive: true, force: true });
       await rm(options.logFile(repo.slug), { force: true });

@@ -1,32 +1,73 @@
+import { sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { signalGroup } from '../launch/process-group.js';
 import { isProcessAlive, readPidStartTicks } from '../state/process-identity.js';
+import type { FoundWorker } from './find-workers.js';
 import type { RepoRecord } from './repo-record.js';
 
-/**
- * True when the worker a record remembers still runs: its pid is alive and
- * started at the recorded time, so it is not another process that reused the pid.
- */
-export function isRecordedWorkerAlive(record: Pick<RepoRecord, 'pid' | 'pidStartTicks'>): boolean {
-  if (record.pid === null || record.pidStartTicks === null) return false;
-  return isProcessAlive(record.pid) && readPidStartTicks(record.pid) === record.pidStartTicks;
+/** Where to look for the workers of an earlier supervisor, and how to stop the ones not taken back. */
+export interface EarlierWorkersOptions {
+  /** The repos now managed; the adopted ones get their worker's pid and start time. */
+  records: RepoRecord[];
+  /** Live worker processes by data root (see `findWorkersByDataRoot`). */
+  found: Map<string, FoundWorker[]>;
+  dataRoot: (slug: string) => string;
+  /** The home's `repos/` folder: any worker found below it that is not taken back is stopped. */
+  reposFolder: string;
+  stopTimeoutMs: number;
+  logger: Logger;
 }
 
 /**
- * Stops a worker left by an earlier supervisor (its identity checked first):
- * SIGTERM to its process group, then SIGKILL after `stopTimeoutMs`.
- * Resolves true when there was one to stop.
+ * Sorts out the workers an earlier supervisor left running: for each managed
+ * repo, one worker carrying its token (the recorded one if it is alive, else
+ * the newest, such as one launched just before a crash) is kept for re-adoption;
+ * every other worker under the home is stopped, so there are never two workers
+ * for one slug. Resolves with the records whose worker is kept.
  */
-export async function stopStrayWorker(record: RepoRecord, stopTimeoutMs: number, logger: Logger): Promise<boolean> {
-  if (!isRecordedWorkerAlive(record) || record.pid === null) return false;
-  const pid = record.pid;
-  logger.warn({ slug: record.slug, pid }, 'stopping a worker left by an earlier supervisor');
+export async function sortOutEarlierWorkers(options: EarlierWorkersOptions): Promise<RepoRecord[]> {
+  const kept: RepoRecord[] = [];
+  const claimed = new Set<number>();
+  for (const record of options.records) {
+    const candidates = (options.found.get(options.dataRoot(record.slug)) ?? []).filter((worker) => worker.token === record.token);
+    const keep =
+      candidates.find((worker) => worker.pid === record.pid && worker.startTicks === record.pidStartTicks) ??
+      [...candidates].sort((a, b) => b.startTicks - a.startTicks)[0];
+    if (keep === undefined) {
+      Object.assign(record, { pid: null, pidStartTicks: null, httpPort: null });
+      continue;
+    }
+    if (keep.pid !== record.pid) Object.assign(record, { httpPort: null });
+    Object.assign(record, { pid: keep.pid, pidStartTicks: keep.startTicks });
+    claimed.add(keep.pid);
+    kept.push(record);
+  }
+  const strays: { dataRoot: string; worker: FoundWorker }[] = [];
+  for (const [dataRoot, workers] of options.found) {
+    if (!dataRoot.startsWith(options.reposFolder + sep)) continue;
+    for (const worker of workers) if (!claimed.has(worker.pid)) strays.push({ dataRoot, worker });
+  }
+  await Promise.all(
+    strays.map(({ dataRoot, worker }) => {
+      options.logger.warn({ dataRoot, workerPid: worker.pid }, 'stopping a worker of an earlier supervisor that is not taken back');
+      return stopWorkerProcess(worker.pid, worker.startTicks, options.stopTimeoutMs);
+    }),
+  );
+  return kept;
+}
+
+/**
+ * Stops a worker that is not our child, its identity checked first (pid and
+ * start time): SIGTERM to its process group, then SIGKILL after `stopTimeoutMs`.
+ */
+export async function stopWorkerProcess(pid: number, startTicks: number, stopTimeoutMs: number): Promise<void> {
+  const same = () => isProcessAlive(pid) && readPidStartTicks(pid) === startTicks;
+  if (!same()) return;
   signalGroup(pid, 'SIGTERM');
   signalGroup(pid, 'SIGCONT');
   const deadline = Date.now() + stopTimeoutMs;
-  while (isProcessAlive(pid) && Date.now() < deadline) await sleep(25);
-  if (isProcessAlive(pid)) signalGroup(pid, 'SIGKILL');
-  while (isProcessAlive(pid)) await sleep(10);
-  return true;
+  while (same() && Date.now() < deadline) await sleep(25);
+  if (same()) signalGroup(pid, 'SIGKILL');
+  while (same()) await sleep(10);
 }
