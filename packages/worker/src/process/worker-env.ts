@@ -5,7 +5,17 @@ import { SlugSchema } from '@repovisor/protocol';
 const AbsolutePath = (name: string) =>
   z.string({ error: `${name} is required` }).min(1, `${name} is required`).refine(isAbsolute, `${name} must be an absolute path`);
 
-const Port = z.coerce.number().int().min(1).max(65535);
+const Port = z.coerce
+  .number({ error: 'must be 0, a port number from 1 to 65535, or "off"' })
+  .int({ error: 'must be 0, a port number from 1 to 65535, or "off"' })
+  .min(1, { error: 'must be 0, a port number from 1 to 65535, or "off"' })
+  .max(65535, { error: 'must be 0, a port number from 1 to 65535, or "off"' });
+
+/** A whole number of milliseconds from `min` to `max`, with the variable's name in its message. */
+const Milliseconds = (name: string, min: number, max: number) => {
+  const message = `${name} must be a whole number of milliseconds from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+};
 
 const WorkerEnvSchema = z.object({
   REPOVISOR_SLUG: z.string({ error: 'REPOVISOR_SLUG is required' }).pipe(SlugSchema),
@@ -17,12 +27,16 @@ const WorkerEnvSchema = z.object({
     .optional(),
   REPOVISOR_TOKEN: z.string().min(16, 'REPOVISOR_TOKEN must be at least 16 characters').optional(),
   REPOVISOR_HTTP_PORT: z
-    .union([z.literal('off'), z.literal('0').transform(() => 0), Port])
+    .union([z.literal('off'), z.literal('0').transform(() => 0), Port], { error: 'REPOVISOR_HTTP_PORT must be 0, a port number from 1 to 65535, or "off"' })
     .default(0)
     .describe('0 for an ephemeral port, a port number, or "off" for headless'),
-  REPOVISOR_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
-  REPOVISOR_WATCH_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
-  REPOVISOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REPOVISOR_GRACE_MS: Milliseconds('REPOVISOR_GRACE_MS', 0, 86_400_000).default(30_000),
+  REPOVISOR_WATCH_INTERVAL_MS: Milliseconds('REPOVISOR_WATCH_INTERVAL_MS', 10, 3_600_000).default(2000),
+  REPOVISOR_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'REPOVISOR_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
 });
 
 /** A worker's settings, read from its environment. */

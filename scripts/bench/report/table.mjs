@@ -1,0 +1,24 @@
+// The table printed to stdout at the end of a run: every figure table, then
+// the targets with their ratios and PASS/MISS.
+import { otherTable, memoryTable, spawnTable, workerStartTable } from './figures.mjs';
+import { checkTargets, verdict } from './targets.mjs';
+
+function render({ title, header, rows }) {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => String(row[column] ?? '').length)));
+  const line = (cells) => cells.map((cell, column) => String(cell ?? '').padEnd(widths[column])).join('  ').trimEnd();
+  return [title, line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The targets as a table. */
+export function targetsTable(r) {
+  return {
+    title: 'Targets (issue 6), as ratios measured in this run',
+    header: ['target', 'measured', 'ratio', 'limit', 'verdict'],
+    rows: checkTargets(r).map((row) => [row.target, row.measured, Number.isFinite(row.ratio) ? `${row.ratio.toFixed(2)}×` : 'n/a', `${row.limit}×`, verdict(row)]),
+  };
+}
+
+/** The whole printed table. */
+export function printTable(r) {
+  return `\n${[spawnTable(r), memoryTable(r), otherTable(r), workerStartTable(r), targetsTable(r)].map(render).join('\n\n')}\n`;
+}
