@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createProxyMiddleware, fixRequestBody } from 'http-proxy-middleware';
+import type { NextFunction, Request, Response } from 'express';
+import type { RequestHandler as ProxyHandler } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
 import type { ManagedRepo } from '../manager/managed-repo.js';
 
@@ -14,7 +14,9 @@ interface ProxiedRequest extends IncomingMessage {
  * worker's own token, so the API token never reaches a worker.
  */
 export function runtimesProxy(logger: Logger): (repo: ManagedRepo, rest: string[], request: Request, response: Response, next: NextFunction) => void {
-  const proxy: RequestHandler = createProxyMiddleware<ProxiedRequest, ServerResponse>({
+  // Loaded on the first proxied request: most supervisors start many workers before anyone asks.
+  let proxy: Promise<ProxyHandler<ProxiedRequest, ServerResponse>> | undefined;
+  const load = () => import('http-proxy-middleware').then(({ createProxyMiddleware, fixRequestBody }) => createProxyMiddleware<ProxiedRequest, ServerResponse>({
     changeOrigin: true,
     proxyTimeout: 10_000,
     router: (request) => `http://127.0.0.1:${request.repovisorTarget?.port ?? 0}`,
@@ -35,7 +37,7 @@ export function runtimesProxy(logger: Logger): (repo: ManagedRepo, rest: string[
         }
       },
     },
-  });
+  }));
 
   return (repo, rest, request, response, next) => {
     const port = repo.workerHttpPort;
@@ -48,6 +50,10 @@ export function runtimesProxy(logger: Logger): (repo: ManagedRepo, rest: string[
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     (request as ProxiedRequest).repovisorTarget = { port, token: repo.record.token, slug: repo.slug };
     request.url = `/api/runtimes${rest.map((segment) => `/${encodeURIComponent(segment)}`).join('')}${query}`;
-    void proxy(request, response, next);
+    proxy ??= load();
+    proxy.then(
+      (handler) => handler(request as ProxiedRequest, response, next),
+      (error: unknown) => next(error),
+    );
   };
 }

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { SupervisorRequests } from '@repovisor/protocol';
 import type { Connection, HealthResult } from '@repovisor/protocol';
 
@@ -25,9 +25,12 @@ export async function probeWorker(connection: Connection | undefined, httpPort: 
   return { ok: true, latencyMs: elapsed(), health: health.value };
 }
 
+// One kept-alive connection per worker: a probe does not pay for a TCP handshake each time.
+const probeAgent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+
 function getHealthz(port: number, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const call = request({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs, agent: false }, (response) => {
+    const call = request({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs, agent: probeAgent }, (response) => {
       response.resume();
       if (response.statusCode === 200) resolve();
       else reject(new Error(`status ${response.statusCode ?? 'none'}`));

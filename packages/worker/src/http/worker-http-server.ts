@@ -21,7 +21,7 @@ function isHealthz(request: IncomingMessage): boolean {
  */
 export function createWorkerHttpServer(options: WorkerAppOptions): Server {
   let app: Promise<Express> | undefined;
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     if (isHealthz(request)) {
       if (!isLoopbackHost(request.headers.host)) {
         sendJson(response, 403, { error: 'Forbidden: the Host header must name the loopback interface (localhost or 127.0.0.1)' });
@@ -41,4 +41,7 @@ export function createWorkerHttpServer(options: WorkerAppOptions): Server {
       },
     );
   });
+  // Longer than any sensible probe interval, so the supervisor's kept-alive probe connection stays open.
+  server.keepAliveTimeout = 65_000;
+  return server;
 }

@@ -127,18 +127,20 @@ export class RepoRuntime {
 
   /** Starts the loops under a new session id; rejects with `already_running`. */
   start(): Promise<void> {
-    return this.serialise(async () => {
+    return this.serialise(() => {
       if (this.running) throw new RuntimeStateError('already_running', `Runtime ${this.slug} is already running`);
       const sessionId = randomUUID();
       this.sessionIdValue = sessionId;
       this.startedAt = Date.now();
       this.lastErrorValue = null;
       const starts = this.state.get().starts + 1;
-      await this.state.update({ starts, lastSessionId: sessionId, lastStartedAt: new Date().toISOString(), lastError: null });
+      // Written in order behind the scenes (flush() waits for it): a start does not wait for an fsync.
+      this.persist({ starts, lastSessionId: sessionId, lastStartedAt: new Date().toISOString(), lastError: null });
       this.orchestrator.start();
       this.bus.publish('runtime.started', { sessionId });
       this.logger.info({ sessionId }, 'runtime started');
       this.emitState();
+      return Promise.resolve();
     });
   }
 
@@ -187,6 +189,10 @@ export class RepoRuntime {
     this.startedAt = null;
     this.logger.info({ sessionId, how }, `runtime ${how}`);
     this.emitState();
+  }
+
+  private persist(patch: Parameters<StateTracker['update']>[0]): void {
+    this.state.update(patch).catch((error: unknown) => this.logger.error({ err: error }, 'could not write state.json'));
   }
 
   private emitState(): void {
