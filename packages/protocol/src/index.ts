@@ -56,3 +56,5 @@ export type { CloseInfo, CloseReason, ConnectionLogger, ConnectionOptions, Reque
 export { SlugSchema, isValidSlug, slugKey, slugProblem } from './slug.js';
 export { writeFileAtomic } from './atomic-write.js';
 export type { AtomicWriteOptions } from './atomic-write.js';
+export { parseJsonWith } from './json-file.js';
+export type { JsonParseResult } from './json-file.js';

@@ -1,6 +1,6 @@
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '@repovisor/protocol';
+import { parseJsonWith, writeFileAtomic } from '@repovisor/protocol';
 import { homePaths } from '../home/home-paths.js';
 import { emptyState, StoredStateSchema } from './state-schema.js';
 import type { StoredState } from './state-schema.js';
@@ -101,16 +101,9 @@ export class StateStore {
 }
 
 function parseState(text: string): { ok: true; state: StoredState } | { ok: false; reason: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
-  }
-  const result = StoredStateSchema.safeParse(value);
-  if (result.success) return { ok: true, state: result.data };
-  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  return { ok: false, reason: `not a version 1 supervisor state: ${issues.join('; ')}` };
+  const parsed = parseJsonWith(text, StoredStateSchema);
+  if (parsed.ok) return { ok: true, state: parsed.value };
+  return { ok: false, reason: parsed.reason.startsWith('not JSON') ? parsed.reason : `not a version 1 supervisor state: ${parsed.reason}` };
 }
 
 // A write killed before its rename leaves `.supervisor-state.json.<pid>.<random>.tmp`: never the state itself.

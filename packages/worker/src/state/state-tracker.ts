@@ -1,7 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '@repovisor/protocol';
+import { parseJsonWith, writeFileAtomic } from '@repovisor/protocol';
 
 /** What the repository watcher last saw. */
 export const RepoSnapshotSchema = z.object({
@@ -71,8 +71,8 @@ export class StateTracker {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new StateTracker(path, empty);
       throw error;
     }
-    const parsed = safeParse(text);
-    if (parsed.ok) return new StateTracker(path, { ...parsed.state, slug: options.slug });
+    const parsed = parseJsonWith(text, RuntimeStateSchema);
+    if (parsed.ok) return new StateTracker(path, { ...parsed.value, slug: options.slug });
     const aside = `${path}.corrupt-${Date.now()}`;
     await rename(path, aside);
     options.onCorrupt?.(aside, parsed.reason);
@@ -97,16 +97,4 @@ export class StateTracker {
   flush(): Promise<void> {
     return this.queue;
   }
-}
-
-function safeParse(text: string): { ok: true; state: RuntimeState } | { ok: false; reason: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
-  }
-  const result = RuntimeStateSchema.safeParse(value);
-  if (result.success) return { ok: true, state: result.data };
-  return { ok: false, reason: result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') };
 }

@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+
+/** The outcome of {@link parseJsonWith}: the value, or why the text is not one. */
+export type JsonParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/**
+ * Parses `text` as JSON and checks it against `schema`, for files that both
+ * processes read back (state files): never throws, and says what is wrong.
+ */
+export function parseJsonWith<T>(text: string, schema: z.ZodType<T>): JsonParseResult<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, reason: result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`).join('; ') };
+}
