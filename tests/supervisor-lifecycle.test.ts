@@ -73,6 +73,18 @@ describe('supervisor start', () => {
   });
 });
 
+describe('SIGHUP', () => {
+  it('stops the supervisor like SIGTERM (its terminal closed): every worker stopped, exit 0', async () => {
+    const root = await temp.make();
+    const { file, home } = await threeRepos(root);
+    const supervisor = await rig.start(file, home);
+    for (const slug of ['acme/alpha', 'acme/beta', 'gamma']) await rig.waitForRepo(supervisor, slug, 'running', (repo) => repo.status === 'running');
+    process.kill(supervisor.child.pid, 'SIGHUP');
+    expect(await supervisor.child.exited).toEqual({ code: 0, signal: null });
+    expect(await workerPidsUnder(home)).toEqual([]);
+  });
+});
+
 describe('POST /api/repos', () => {
   it('adds a fourth repo that reaches running and is still managed after a supervisor restart', async () => {
     const root = await temp.make();

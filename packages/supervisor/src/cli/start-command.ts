@@ -19,7 +19,7 @@ function makeLogger(options: StartOptions): Logger {
 
 /**
  * `supervisor start <repos.yaml>`: runs the supervisor in the foreground until
- * SIGINT or SIGTERM, then stops every worker and exits 0.
+ * SIGINT, SIGTERM or SIGHUP (its terminal closed), then stops every worker and exits 0.
  */
 export async function startCommand(file: string, options: StartOptions): Promise<void> {
   let config;
@@ -57,6 +57,10 @@ export async function startCommand(file: string, options: StartOptions): Promise
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A closed terminal must not leave workers behind; its output may be gone too.
+    process.once('SIGHUP', stop);
+    process.stdout.on('error', () => undefined);
+    process.stderr.on('error', () => undefined);
   });
   logger.flush();
 }
