@@ -273,7 +273,9 @@ export class ManagedRepo {
     this.options.record.pid = null;
     this.options.record.pidStartTicks = null;
     this.clearTimers();
-    // Whatever the worker started goes with it.
+    // Whatever the worker started goes with it. (Should the kernel hand the pid to a new group
+    // leader between the exit and this line, that group would be hit; Linux allocates pids
+    // sequentially, so the window is a full wrap of pid_max.)
     signalGroup(worker.pid, 'SIGKILL');
     this.connection?.close();
     this.connection = undefined;
