@@ -99,33 +99,36 @@ async function againstWorker(tmp, repo, runs) {
   }
 }
 
-/** Echo round trips to fixtures/echo-server.mjs in its own process. */
-async function echoProcess(runs) {
-  const child = spawnTracked(process.execPath, [ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts the peer `script` (it prints its port), connects to it, runs `use(socket)`, and always ends the peer. */
+async function withPeerProcess(script, use) {
+  const child = spawnTracked(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const [line] = await once(child.stdout, 'data');
     const socket = connect({ host: '127.0.0.1', port: Number(String(line).trim()) });
+    socket.setNoDelay(true);
     await once(socket, 'connect');
-    const client = Connection.fromSocket(socket, { label: 'echo-client' });
-    try {
-      return await measure((n) => client.request(Echo, { n }), runs);
-    } finally {
-      client.close();
-    }
+    return await use(socket);
   } finally {
     process.kill(child.pid, 'SIGTERM');
     await child.exited;
   }
 }
 
+/** Echo round trips to fixtures/echo-server.mjs in its own process. */
+function echoProcess(runs) {
+  return withPeerProcess(ECHO_SERVER, async (socket) => {
+    const client = Connection.fromSocket(socket, { label: 'echo-client' });
+    try {
+      return await measure((n) => client.request(Echo, { n }), runs);
+    } finally {
+      client.close();
+    }
+  });
+}
+
 /** Raw ping-pong: one line written, the same bytes read back, to fixtures/raw-echo.mjs. */
-async function rawEcho(runs) {
-  const child = spawnTracked(process.execPath, [RAW_ECHO], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const [line] = await once(child.stdout, 'data');
-    const socket = connect({ host: '127.0.0.1', port: Number(String(line).trim()) });
-    socket.setNoDelay(true);
-    await once(socket, 'connect');
+function rawEcho(runs) {
+  return withPeerProcess(RAW_ECHO, async (socket) => {
     const waiting = [];
     let buffered = '';
     socket.on('data', (chunk) => {
@@ -146,10 +149,7 @@ async function rawEcho(runs) {
     } finally {
       socket.destroy();
     }
-  } finally {
-    process.kill(child.pid, 'SIGTERM');
-    await child.exited;
-  }
+  });
 }
 
 /** Echo round trips between two Connections in this process. */
