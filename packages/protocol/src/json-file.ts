@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { safeParse } from 'zod/v4/core';
+import type { $ZodType } from 'zod/v4/core';
 
 /** The outcome of {@link parseJsonWith}: the value, or why the text is not one. */
 export type JsonParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -7,14 +8,14 @@ export type JsonParseResult<T> = { ok: true; value: T } | { ok: false; reason: s
  * Parses `text` as JSON and checks it against `schema`, for files that both
  * processes read back (state files): never throws, and says what is wrong.
  */
-export function parseJsonWith<T>(text: string, schema: z.ZodType<T>): JsonParseResult<T> {
+export function parseJsonWith<T>(text: string, schema: $ZodType<T>): JsonParseResult<T> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     return { ok: false, reason: `not JSON: ${(error as Error).message}` };
   }
-  const result = schema.safeParse(value);
+  const result = safeParse(schema, value);
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, reason: result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`).join('; ') };
 }

@@ -1,24 +1,25 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.js';
 
 // Envelope schemas, parsed once per line at the socket boundary. Unknown extra
 // members (e.g. a `jsonrpc` field) are tolerated and stripped.
 
-const RequestId = z.number().int().min(0);
+const RequestId = z.int().check(z.minimum(0));
 
 /** A request: `{id, method, params?}`. */
 export const RequestMessage = z.object({
   id: RequestId,
-  method: z.string().min(1),
-  params: z.unknown().optional(),
+  method: z.string().check(z.minLength(1)),
+  params: z.optional(z.unknown()),
 });
 /** A request as parsed from the wire. */
 export type RequestMessage = z.infer<typeof RequestMessage>;
 
 /** The `error` member of an error response: `{code, message, data?}`. */
 export const ErrorObject = z.object({
-  code: z.string().min(1),
+  code: z.string().check(z.minLength(1)),
   message: z.string(),
-  data: z.unknown().optional(),
+  data: z.optional(z.unknown()),
 });
 /** An error as parsed from the wire. */
 export type ErrorObject = z.infer<typeof ErrorObject>;
@@ -27,16 +28,16 @@ export type ErrorObject = z.infer<typeof ErrorObject>;
 export const SuccessResponseMessage = z.object({
   id: RequestId,
   result: z.unknown(),
-  error: z.never().optional(),
+  error: z.optional(z.never()),
 });
 /** A successful response as parsed from the wire. */
 export type SuccessResponseMessage = z.infer<typeof SuccessResponseMessage>;
 
 /** An error response: `{id, error}`; `id` is null when the failed line had no usable id. */
 export const ErrorResponseMessage = z.object({
-  id: RequestId.nullable(),
+  id: z.nullable(RequestId),
   error: ErrorObject,
-  result: z.never().optional(),
+  result: z.optional(z.never()),
 });
 /** An error response as parsed from the wire. */
 export type ErrorResponseMessage = z.infer<typeof ErrorResponseMessage>;
@@ -48,9 +49,9 @@ export type ResponseMessage = z.infer<typeof ResponseMessage>;
 
 /** A notification: `{method, params?}` and no `id`. */
 export const NotificationMessage = z.object({
-  method: z.string().min(1),
-  params: z.unknown().optional(),
-  id: z.never().optional(),
+  method: z.string().check(z.minLength(1)),
+  params: z.optional(z.unknown()),
+  id: z.optional(z.never()),
 });
 /** A notification as parsed from the wire. */
 export type NotificationMessage = z.infer<typeof NotificationMessage>;
@@ -67,12 +68,23 @@ export type ClassifiedMessage =
 
 /** Tells a decoded JSON value apart as a request, response, notification or none of these. */
 export function classifyMessage(value: unknown): ClassifiedMessage {
-  const request = RequestMessage.safeParse(value);
-  if (request.success) return { kind: 'request', message: request.data };
-  const response = ResponseMessage.safeParse(value);
-  if (response.success) return { kind: 'response', message: response.data };
-  const notification = NotificationMessage.safeParse(value);
-  if (notification.success) return { kind: 'notification', message: notification.data };
+  // Only the schemas whose required members are present are tried: each
+  // message is classified with one parse, which is what a round trip costs.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'unknown', value };
+  const hasId = 'id' in value;
+  const hasMethod = 'method' in value;
+  if (hasId && hasMethod) {
+    const request = RequestMessage.safeParse(value);
+    if (request.success) return { kind: 'request', message: request.data };
+  }
+  if (hasId) {
+    const response = ResponseMessage.safeParse(value);
+    if (response.success) return { kind: 'response', message: response.data };
+  }
+  if (hasMethod) {
+    const notification = NotificationMessage.safeParse(value);
+    if (notification.success) return { kind: 'notification', message: notification.data };
+  }
   return { kind: 'unknown', value };
 }
 
@@ -82,13 +94,13 @@ export function isErrorResponse(message: ResponseMessage): message is ErrorRespo
 }
 
 /** One line per zod issue, `path: message`, joined for an error message. */
-export function formatIssues(error: z.ZodError): string {
+export function formatIssues(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
 }
 
 /** The zod issues as plain data for an error's `data` member. */
-export function issuesData(error: z.ZodError): { issues: { path: string; message: string }[] } {
+export function issuesData(error: z.core.$ZodError): { issues: { path: string; message: string }[] } {
   return { issues: error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) };
 }

@@ -1,16 +1,17 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.js';
 
 /** A request method: its name, the schema of its params and of its result. */
 export interface RequestSpec<P, R> {
   method: string;
-  params: z.ZodType<P>;
-  result: z.ZodType<R>;
+  params: z.ZodMiniType<P>;
+  result: z.ZodMiniType<R>;
 }
 
 /** A notification method: its name and the schema of its params. */
 export interface NotificationSpec<P> {
   method: string;
-  params: z.ZodType<P>;
+  params: z.ZodMiniType<P>;
 }
 
 /** The params type of a request or notification spec. */
@@ -19,19 +20,19 @@ export type ParamsOf<S> = S extends RequestSpec<infer P, unknown> ? P : S extend
 /** The result type of a request spec. */
 export type ResultOf<S> = S extends RequestSpec<unknown, infer R> ? R : never;
 
-function requestSpec<const M extends string, P, R>(method: M, params: z.ZodType<P>, result: z.ZodType<R>): RequestSpec<P, R> & { method: M } {
+function requestSpec<const M extends string, P, R>(method: M, params: z.ZodMiniType<P>, result: z.ZodMiniType<R>): RequestSpec<P, R> & { method: M } {
   return { method, params, result };
 }
 
-function notificationSpec<const M extends string, P>(method: M, params: z.ZodType<P>): NotificationSpec<P> & { method: M } {
+function notificationSpec<const M extends string, P>(method: M, params: z.ZodMiniType<P>): NotificationSpec<P> & { method: M } {
   return { method, params };
 }
 
-const Slug = z.string().min(1);
-const Pid = z.number().int().min(0);
+const Slug = z.string().check(z.minLength(1));
+const Pid = z.int().check(z.minimum(0));
 
 /** Params of a method that takes none; an omitted `params` counts as `{}`. */
-export const EmptyParams = z.object({}).default({});
+export const EmptyParams = z._default(z.object({}), {});
 /** Params of a method that takes none. */
 export type EmptyParams = z.infer<typeof EmptyParams>;
 
@@ -40,9 +41,9 @@ export const RuntimeInfo = z.object({
   slug: Slug,
   repo: z.string(),
   running: z.boolean(),
-  session_id: z.string().nullable(),
-  uptime_seconds: z.number().min(0),
-  last_error: z.string().nullable(),
+  session_id: z.nullable(z.string()),
+  uptime_seconds: z.number().check(z.minimum(0)),
+  last_error: z.nullable(z.string()),
 });
 /** A runtime's status. */
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
@@ -52,11 +53,11 @@ export const HealthResult = z.object({
   slug: Slug,
   pid: Pid,
   running: z.boolean(),
-  sessionId: z.string().nullable(),
-  uptimeSeconds: z.number().min(0),
-  memory: z.object({ rss: z.number().min(0), heapUsed: z.number().min(0) }),
-  eventLoopDelayMs: z.number().min(0),
-  lastError: z.string().nullable(),
+  sessionId: z.nullable(z.string()),
+  uptimeSeconds: z.number().check(z.minimum(0)),
+  memory: z.object({ rss: z.number().check(z.minimum(0)), heapUsed: z.number().check(z.minimum(0)) }),
+  eventLoopDelayMs: z.number().check(z.minimum(0)),
+  lastError: z.nullable(z.string()),
 });
 /** A worker's answer to `health`. */
 export type HealthResult = z.infer<typeof HealthResult>;
@@ -65,25 +66,25 @@ export type HealthResult = z.infer<typeof HealthResult>;
 export const HelloParams = z.object({
   slug: Slug,
   pid: Pid,
-  protocolVersion: z.number().int(),
-  token: z.string().min(1),
-  httpPort: z.number().int().min(1).max(65535).nullable(),
+  protocolVersion: z.int(),
+  token: z.string().check(z.minLength(1)),
+  httpPort: z.nullable(z.int().check(z.minimum(1), z.maximum(65535))),
   running: z.boolean(),
-  sessionId: z.string().nullable(),
+  sessionId: z.nullable(z.string()),
 });
 /** The params of `hello`. */
 export type HelloParams = z.infer<typeof HelloParams>;
 
 /** The supervisor's answer to an accepted `hello`. */
 export const Welcome = z.object({
-  protocolVersion: z.number().int(),
+  protocolVersion: z.int(),
   supervisorPid: Pid,
 });
 /** The result of `hello`. */
 export type Welcome = z.infer<typeof Welcome>;
 
 /** Params of `shutdown`: an optional reason for the worker's log. */
-export const ShutdownParams = z.object({ reason: z.string().optional() }).default({});
+export const ShutdownParams = z._default(z.object({ reason: z.optional(z.string()) }), {});
 /** The params of `shutdown`. */
 export type ShutdownParams = z.infer<typeof ShutdownParams>;
 
@@ -94,7 +95,7 @@ export type ShutdownResult = z.infer<typeof ShutdownResult>;
 
 /** One runtime event as a worker forwards it. */
 export const RuntimeEvent = z.object({
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   at: z.iso.datetime({ offset: true }),
   data: z.record(z.string(), z.unknown()),
 });
@@ -110,19 +111,19 @@ export type EventParams = z.infer<typeof EventParams>;
 export const RuntimeStateParams = z.object({
   slug: Slug,
   running: z.boolean(),
-  sessionId: z.string().nullable(),
-  lastError: z.string().nullable(),
+  sessionId: z.nullable(z.string()),
+  lastError: z.nullable(z.string()),
 });
 /** The params of `runtime.state`. */
 export type RuntimeStateParams = z.infer<typeof RuntimeStateParams>;
 
 /** Params of `workspace.ensure`: the issue whose workspace is wanted. */
-export const WorkspaceParams = z.object({ issue: z.number().int().min(1) });
+export const WorkspaceParams = z.object({ issue: z.int().check(z.minimum(1)) });
 /** The params of `workspace.ensure`. */
 export type WorkspaceParams = z.infer<typeof WorkspaceParams>;
 
 /** Where an issue's workspace is, and whether this call created it. */
-export const WorkspaceResult = z.object({ issue: z.number().int().min(1), path: z.string().min(1), created: z.boolean() });
+export const WorkspaceResult = z.object({ issue: z.int().check(z.minimum(1)), path: z.string().check(z.minLength(1)), created: z.boolean() });
 /** The result of `workspace.ensure`. */
 export type WorkspaceResult = z.infer<typeof WorkspaceResult>;
 

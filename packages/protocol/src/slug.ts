@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.js';
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
@@ -23,10 +24,12 @@ export function isValidSlug(slug: string): boolean {
 }
 
 /** Zod schema of a valid slug, with the reason in its message. */
-export const SlugSchema = z.string().superRefine((slug, ctx) => {
-  const problem = slugProblem(slug);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid slug "${slug}": ${problem}` });
-});
+export const SlugSchema = z.string().check(
+  z.superRefine((slug, ctx) => {
+    const problem = slugProblem(slug);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `invalid slug "${slug}": ${problem}` });
+  }),
+);
 
 /** The path-safe key of a slug: `owner/repo` becomes `owner-repo`. */
 export function slugKey(slug: string): string {

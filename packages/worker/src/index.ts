@@ -8,6 +8,8 @@ export { createWorkerApp } from './http/worker-app.js';
 export { createWorkerHttpServer } from './http/worker-http-server.js';
 export type { WorkerAppOptions } from './http/worker-app.js';
 export { isLoopbackHost, requireBearerToken, requireJsonBody, requireLoopbackHost } from './http/request-guards.js';
+export { JsonLineLogger, LOG_LEVELS } from './log/worker-logger.js';
+export type { JsonLineLoggerOptions, LogLevelName, LogMethod, WorkerLogger } from './log/worker-logger.js';
 export { readRepoSnapshot, git } from './orchestrator/git.js';
 export type { Loop } from './orchestrator/loop.js';
 export { Orchestrator } from './orchestrator/orchestrator.js';

@@ -6,7 +6,8 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { JsonLineLogger } from './log/worker-logger.js';
+import type { LogLevelName } from './log/worker-logger.js';
 import { readWorkerEnv } from './process/worker-env.js';
 import { startWorker } from './process/worker-process.js';
 
@@ -29,7 +30,7 @@ try {
   fail([`REPOVISOR_REPO_PATH: ${settings.repoPath} does not exist or is not a git repository (no .git inside)`]);
 }
 
-const logger = pino({ level: settings.logLevel, base: { pid: process.pid, slug: settings.slug } });
+const logger = new JsonLineLogger({ level: settings.logLevel as LogLevelName, bindings: { pid: process.pid, slug: settings.slug } });
 const exit = (code: number): void => {
   logger.flush();
   process.exit(code);

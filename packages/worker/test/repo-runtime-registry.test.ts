@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { DuplicateRuntimeError, RepoRuntime, RepoRuntimeRegistry } from '@repovisor/worker';
+import { JsonLineLogger, DuplicateRuntimeError, RepoRuntime, RepoRuntimeRegistry } from '@repovisor/worker';
 import { createGitRepo } from '../../../tests/helpers/git-repo.js';
 import { TempDirs } from '../../../tests/helpers/temp-dir.js';
 
-const logger = pino({ level: 'silent' });
+const logger = new JsonLineLogger({ level: 'silent' });
 const temp = new TempDirs();
 let registry: RepoRuntimeRegistry;
 

@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { RepoRuntime, RuntimeStateError } from '@repovisor/worker';
+import { JsonLineLogger, RepoRuntime, RuntimeStateError } from '@repovisor/worker';
 import type { RuntimeEvent } from '@repovisor/worker';
 import { commitFile, createGitRepo } from '../../../tests/helpers/git-repo.js';
 import { TempDirs } from '../../../tests/helpers/temp-dir.js';
 import { waitFor } from '../../../tests/helpers/wait-for.js';
 
-const logger = pino({ level: 'silent' });
+const logger = new JsonLineLogger({ level: 'silent' });
 const temp = new TempDirs();
 const runtimes: RepoRuntime[] = [];
 

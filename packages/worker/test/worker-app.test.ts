@@ -4,13 +4,12 @@ import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { RepoRuntimeRegistry, createWorkerApp, isLoopbackHost } from '@repovisor/worker';
+import { JsonLineLogger, RepoRuntimeRegistry, createWorkerApp, isLoopbackHost } from '@repovisor/worker';
 import type { RepoRuntime } from '@repovisor/worker';
 import { createGitRepo } from '../../../tests/helpers/git-repo.js';
 import { TempDirs } from '../../../tests/helpers/temp-dir.js';
 
-const logger = pino({ level: 'silent' });
+const logger = new JsonLineLogger({ level: 'silent' });
 const TOKEN = 'worker-token-0123456789abcdef';
 const temp = new TempDirs();
 let registry: RepoRuntimeRegistry;

@@ -11,10 +11,14 @@ export interface StartOptions {
   pretty?: boolean;
 }
 
-function makeLogger(options: StartOptions): Logger {
+// On a terminal the lines are made readable in this thread (pino-pretty as a
+// stream, loaded only then), not in a transport's worker thread: that thread
+// would have to load pino-pretty from a file path, which a bundle does not have.
+async function makeLogger(options: StartOptions): Promise<Logger> {
   const pretty = options.pretty ?? process.stdout.isTTY;
   if (!pretty) return pino({ level: options.logLevel });
-  return pino({ level: options.logLevel, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'hostname' } } });
+  const { default: prettyStream } = await import('pino-pretty');
+  return pino({ level: options.logLevel }, prettyStream({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'hostname', sync: true }));
 }
 
 /**
@@ -29,7 +33,7 @@ export async function startCommand(file: string, options: StartOptions): Promise
     if (error instanceof ConfigError) throw new CliError(error.message, ExitCode.Usage);
     throw error;
   }
-  const logger = makeLogger(options);
+  const logger = await makeLogger(options);
   let supervisor;
   try {
     supervisor = await startSupervisor(config, logger);

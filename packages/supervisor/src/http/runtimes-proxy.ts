@@ -16,7 +16,7 @@ interface ProxiedRequest extends IncomingMessage {
 export function runtimesProxy(logger: Logger): (repo: ManagedRepo, rest: string[], request: Request, response: Response, next: NextFunction) => void {
   // Loaded on the first proxied request: most supervisors start many workers before anyone asks.
   let proxy: Promise<ProxyHandler<ProxiedRequest, ServerResponse>> | undefined;
-  const load = () => import('http-proxy-middleware').then(({ createProxyMiddleware, fixRequestBody }) => createProxyMiddleware<ProxiedRequest, ServerResponse>({
+  const load = () => import('./proxy-library.js').then(({ createProxyMiddleware, fixRequestBody }) => createProxyMiddleware<ProxiedRequest, ServerResponse>({
     changeOrigin: true,
     proxyTimeout: 10_000,
     router: (request) => `http://127.0.0.1:${request.repovisorTarget?.port ?? 0}`,

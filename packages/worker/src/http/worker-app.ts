@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
+import type { WorkerLogger } from '../log/worker-logger.js';
 import type { RepoRuntimeRegistry } from '../runtime/repo-runtime-registry.js';
 import { requireBearerToken, requireJsonBody, requireLoopbackHost } from './request-guards.js';
 import { runtimesRouter } from './runtimes-router.js';
@@ -8,7 +8,7 @@ import { runtimesRouter } from './runtimes-router.js';
 /** What the worker's HTTP app serves from. */
 export interface WorkerAppOptions {
   registry: RepoRuntimeRegistry;
-  logger: Logger;
+  logger: WorkerLogger;
   /** The worker's token; when set, mutating calls need it as a bearer token. */
   token?: string;
 }

@@ -9,7 +9,7 @@ export interface OrchestratorOptions {
 }
 
 /**
- * Runs a runtime's loops: each ticks at once, then after its interval, until
+ * Runs a runtime's loops: each ticks at once (or after its initial delay), then after its interval, until
  * {@link stop}. A loop that throws stops all of them and is reported, never
  * thrown: a failing loop must not take the process down.
  */
@@ -46,6 +46,13 @@ export class Orchestrator {
 
   private async run(loop: Loop, controller: AbortController): Promise<void> {
     const { signal } = controller;
+    if (loop.initialDelayMs !== undefined && loop.initialDelayMs > 0) {
+      try {
+        await sleep(loop.initialDelayMs, undefined, { signal });
+      } catch {
+        return;
+      }
+    }
     while (!signal.aborted) {
       try {
         await loop.tick(signal);

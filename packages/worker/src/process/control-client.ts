@@ -8,7 +8,7 @@ import {
   WorkerNotifications,
   WorkerRequests,
 } from '@repovisor/protocol';
-import type { Logger } from 'pino';
+import type { WorkerLogger } from '../log/worker-logger.js';
 import type { Disposable } from '../events/event-bus.js';
 import type { RepoRuntime } from '../runtime/repo-runtime.js';
 import { RuntimeStateError } from '../runtime/repo-runtime.js';
@@ -21,7 +21,7 @@ export interface ControlClientOptions {
   token: string;
   runtime: RepoRuntime;
   health: ProcessHealth;
-  logger: Logger;
+  logger: WorkerLogger;
   /** The worker's HTTP port, or null when headless. */
   httpPort: () => number | null;
   /** How long to keep redialing a lost supervisor. */

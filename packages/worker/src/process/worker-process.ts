@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
+import type { WorkerLogger } from '../log/worker-logger.js';
 import { createWorkerHttpServer } from '../http/worker-http-server.js';
 import { RepoRuntimeRegistry } from '../runtime/repo-runtime-registry.js';
 import type { RepoRuntime } from '../runtime/repo-runtime.js';
@@ -24,7 +24,7 @@ export interface WorkerProcess {
  * registry (that is, `RepoRuntime.create`), in HTTP and headless mode alike;
  * then the HTTP server and the control client when configured.
  */
-export async function startWorker(settings: WorkerSettings, logger: Logger, onExit: (code: number) => void): Promise<WorkerProcess> {
+export async function startWorker(settings: WorkerSettings, logger: WorkerLogger, onExit: (code: number) => void): Promise<WorkerProcess> {
   const registry = new RepoRuntimeRegistry(logger);
   const runtime = await registry.add({
     slug: settings.slug,

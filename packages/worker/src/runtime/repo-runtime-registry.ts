@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { WorkerLogger } from '../log/worker-logger.js';
 import { slugKey } from '@repovisor/protocol';
 import { RepoRuntime } from './repo-runtime.js';
 import type { RepoRuntimeConfig } from './repo-runtime-config.js';
@@ -19,7 +19,7 @@ export class DuplicateRuntimeError extends Error {
 export class RepoRuntimeRegistry {
   private readonly runtimes = new Map<string, RepoRuntime>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly logger: WorkerLogger) {}
 
   /** Adds an already created runtime; a second one with the same slug is refused. */
   register(runtime: RepoRuntime): RepoRuntime {

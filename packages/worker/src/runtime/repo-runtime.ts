@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { Logger } from 'pino';
+import type { WorkerLogger } from '../log/worker-logger.js';
 import { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../events/event-bus.js';
 import { EventLog } from '../events/event-log.js';
@@ -54,14 +54,14 @@ export class RepoRuntime {
     readonly state: StateTracker,
     readonly orchestrator: Orchestrator,
     readonly workspaces: Workspaces,
-    private readonly logger: Logger,
+    private readonly logger: WorkerLogger,
   ) {
     this.slug = config.slug;
     this.lastErrorValue = state.get().lastError;
   }
 
   /** The one way to build a runtime: creates its data root, loads its event history and state. */
-  static async create(config: RepoRuntimeConfig, logger: Logger): Promise<RepoRuntime> {
+  static async create(config: RepoRuntimeConfig, logger: WorkerLogger): Promise<RepoRuntime> {
     assertValidConfig(config);
     const log = logger.bindings().slug === config.slug ? logger : logger.child({ slug: config.slug });
     await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });

@@ -1,26 +1,26 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseJsonWith, writeFileAtomic } from '@repovisor/protocol';
 
 /** What the repository watcher last saw. */
 export const RepoSnapshotSchema = z.object({
-  head: z.string().nullable(),
-  branch: z.string().nullable(),
-  changedFiles: z.number().int().nonnegative(),
+  head: z.nullable(z.string()),
+  branch: z.nullable(z.string()),
+  changedFiles: z.int().check(z.minimum(0)),
 });
 
 /** A runtime's persisted state (`<data_root>/state.json`). */
 export const RuntimeStateSchema = z.object({
   version: z.literal(1),
   slug: z.string(),
-  starts: z.number().int().nonnegative(),
-  lastSessionId: z.string().nullable(),
-  lastStartedAt: z.string().nullable(),
-  lastStoppedAt: z.string().nullable(),
-  lastError: z.string().nullable(),
-  repo: RepoSnapshotSchema.nullable(),
-  workspaces: z.array(z.number().int().positive()),
+  starts: z.int().check(z.minimum(0)),
+  lastSessionId: z.nullable(z.string()),
+  lastStartedAt: z.nullable(z.string()),
+  lastStoppedAt: z.nullable(z.string()),
+  lastError: z.nullable(z.string()),
+  repo: z.nullable(RepoSnapshotSchema),
+  workspaces: z.array(z.int().check(z.minimum(1))),
 });
 
 /** The repository watcher's snapshot. */
