@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SlugSchema } from '@repovisor/protocol';
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The actions HydraFlow's `hf` CLI sends on the control port. */
 export const ACTION_NAMES = ['ping', 'list_repos', 'add_repo', 'register_repo', 'remove_repo'] as const;

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { Router } from 'express';
 import type { Request, Response, NextFunction } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LifecycleConflictError } from '../manager/lifecycle-error.js';
 import type { ManagedRepo } from '../manager/managed-repo.js';
 import { RepoConflictError } from '../manager/repo-manager.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SlugSchema } from '@repovisor/protocol';
 
 const nullablePid = z.number().int().positive().nullable();

@@ -115,18 +115,29 @@ export class JsonLineLogger implements WorkerLogger {
 
 /** JSON of a log line: errors as plain objects, bigints as strings, cycles as "[Circular]". */
 function serialize(value: object): string {
-  const seen = new WeakSet<object>();
   try {
-    return JSON.stringify(value, (_key, member: unknown) => {
-      if (typeof member === 'bigint') return member.toString();
-      if (typeof member !== 'object' || member === null) return member;
-      if (seen.has(member)) return '[Circular]';
-      seen.add(member);
-      return member instanceof Error ? serializeError(member) : member;
-    });
+    return JSON.stringify(loggable(value, []));
   } catch (error) {
     return JSON.stringify({ level: LOG_LEVELS.error, time: Date.now(), msg: `unloggable line: ${(error as Error).message}` });
   }
+}
+
+// A plain copy of `value` for JSON.stringify. Only a reference back to an
+// object on the current path is a cycle: an object met twice side by side is
+// written twice, as pino does.
+function loggable(value: unknown, ancestors: object[]): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object' || value === null) return value;
+  if (ancestors.includes(value)) return '[Circular]';
+  if (!(value instanceof Error) && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return loggable((value as { toJSON: () => unknown }).toJSON(), ancestors);
+  }
+  const path = [...ancestors, value];
+  if (Array.isArray(value)) return value.map((item) => loggable(item, path));
+  const source = value instanceof Error ? serializeError(value) : (value as Record<string, unknown>);
+  const copy: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(source)) copy[key] = loggable(member, path);
+  return copy;
 }
 
 function serializeError(error: Error): Record<string, unknown> {

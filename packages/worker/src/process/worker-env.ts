@@ -52,11 +52,17 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnvResult {
   if (controlText !== undefined) {
     const match = CONTROL_ADDRESS.exec(controlText);
     if (match === null) problems.push('REPOVISOR_CONTROL: REPOVISOR_CONTROL must be host:port, e.g. 127.0.0.1:7000');
-    else control = { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+    else {
+      control = { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+      if (control.port < 1 || control.port > 65535) problems.push('REPOVISOR_CONTROL: the port must be between 1 and 65535');
+    }
   }
 
   const token = read('REPOVISOR_TOKEN');
   if (token !== undefined && token.length < 16) problems.push('REPOVISOR_TOKEN: REPOVISOR_TOKEN must be at least 16 characters');
+  if (controlText !== undefined && token === undefined) {
+    problems.push('REPOVISOR_TOKEN: required when REPOVISOR_CONTROL is set (the supervisor checks it in hello)');
+  }
 
   let httpPort: number | 'off' = 0;
   const portText = read('REPOVISOR_HTTP_PORT');
@@ -82,11 +88,5 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnvResult {
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`REPOVISOR_LOG_LEVEL: REPOVISOR_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
   if (problems.length > 0) return { ok: false, problems };
-  if (control !== undefined) {
-    if (control.port < 1 || control.port > 65535) return { ok: false, problems: ['REPOVISOR_CONTROL: the port must be between 1 and 65535'] };
-    if (token === undefined) {
-      return { ok: false, problems: ['REPOVISOR_TOKEN: required when REPOVISOR_CONTROL is set (the supervisor checks it in hello)'] };
-    }
-  }
   return { ok: true, settings: { slug: slug ?? '', repoPath, dataRoot, control, token, httpPort, graceMs, watchIntervalMs, logLevel } };
 }
