@@ -10,8 +10,7 @@ import { prepareHome } from './home/home-paths.js';
 import type { HomePaths } from './home/home-paths.js';
 import { acquirePidLock } from './home/pid-lock.js';
 import { removePortFile, writePortFile } from './home/port-file.js';
-import { SupervisorMetrics } from './http/metrics.js';
-import { createSupervisorApp } from './http/supervisor-app.js';
+import type { SupervisorMetrics } from './http/metrics.js';
 import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
 import { findWorkersByDataRoot } from './manager/find-workers.js';
@@ -35,8 +34,8 @@ export interface RunningSupervisor {
 
 /**
  * Starts a supervisor from a validated configuration: takes the home's lock,
- * merges repos.yaml with the persisted registry, opens the control port and
- * the HTTP API, then starts every autostart repo.
+ * merges repos.yaml with the persisted registry, opens the control port,
+ * starts every autostart repo, then opens the HTTP API.
  */
 export async function startSupervisor(config: LoadedConfig, logger: Logger): Promise<RunningSupervisor> {
   const { settings } = config;
@@ -80,7 +79,14 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     });
     let controlPort = 0;
     let httpAddress: { host: string; port: number } | null = null;
-    const metrics = new SupervisorMetrics(() => manager);
+    // The HTTP side (express, prom-client) loads after the workers are launched;
+    // what happens before that is counted once the metrics exist.
+    const http: { metrics?: SupervisorMetrics } = {};
+    const beforeMetrics: ((loaded: SupervisorMetrics) => void)[] = [];
+    const measure = (record: (loaded: SupervisorMetrics) => void): void => {
+      if (http.metrics === undefined) beforeMetrics.push(record);
+      else record(http.metrics);
+    };
     const manager: RepoManager = new RepoManager(
       {
         settings,
@@ -89,8 +95,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
         controlAddress: () => control.address,
         persist: (repos) => store.save({ version: 1, controlPort, http: httpAddress, repos }),
         logger,
-        onProbe: (_repo, result) => metrics.probed(result),
-        onRestart: (repo) => metrics.restarted(repo.slug),
+        onProbe: (_repo, result) => measure((loaded) => loaded.probed(result)),
+        onRestart: (repo) => measure((loaded) => loaded.restarted(repo.slug)),
       },
       records,
     );
@@ -119,7 +125,15 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     cleanups.push(() => control.close());
     await writePortFile(paths.home, controlPort);
     cleanups.push(() => removePortFile(paths.home));
+    // Workers start now, while the HTTP API is still being set up: a worker
+    // takes longer to start than the API, and they start on other cores.
+    manager.startAutostart();
+    cleanups.push(() => manager.stopAll());
 
+    const [{ SupervisorMetrics: Metrics }, { createSupervisorApp }] = await Promise.all([import('./http/metrics.js'), import('./http/supervisor-app.js')]);
+    const metrics = new Metrics(() => manager);
+    http.metrics = metrics;
+    for (const record of beforeMetrics.splice(0)) record(metrics);
     const app = createSupervisorApp({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
     // Slow or silent clients are cut off: a request must send its headers and finish within these limits.
     const server: Server = createServer(
@@ -147,7 +161,6 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     httpAddress = { host: settings.http.host, port: bound.port };
     const httpUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
     await manager.save();
-    manager.startAutostart();
     logger.info({ http: httpUrl, controlPort, home: paths.home, tokenFile: paths.apiToken, repos: records.length }, 'supervisor started');
 
     let stopping: Promise<void> | undefined;
@@ -159,7 +172,6 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
       stop: (reason) => {
         stopping ??= (async () => {
           logger.info({ reason }, 'supervisor stopping');
-          await manager.stopAll();
           await undo();
           logger.info('supervisor stopped');
         })();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { slugProblem } from '@repovisor/protocol';
 import { deriveSlug, inspectRepoPath, slugFromFolderName, slugFromRemoteUrl } from '../src/config/repo-identity.js';
-import { createGitRepo } from '../../../tests/helpers/git-repo.js';
+import { createGitRepo, git } from '../../../tests/helpers/git-repo.js';
 import { TempDirs } from '../../../tests/helpers/temp-dir.js';
 
 const temp = new TempDirs();
@@ -26,6 +26,20 @@ describe('inspectRepoPath', () => {
       reason: 'not_a_git_repository',
       message: `${join(repo, 'src')} is inside the git repository ${repo} but is not its top level; use ${repo} instead`,
     });
+  });
+
+  it('accepts a linked worktree, whose .git is a file', async () => {
+    const folder = await temp.make();
+    const repo = await createGitRepo(join(folder, 'alpha'));
+    const linked = join(folder, 'alpha-linked');
+    await git(repo, 'worktree', 'add', '-q', '-b', 'side', linked);
+    expect(await inspectRepoPath(linked)).toEqual({ ok: true, path: await realpath(linked) });
+  });
+
+  it('leaves a .git folder without HEAD to git, which refuses it', async () => {
+    const folder = await temp.make();
+    await mkdir(join(folder, 'hollow', '.git'), { recursive: true });
+    expect(await inspectRepoPath(join(folder, 'hollow'))).toMatchObject({ ok: false, reason: 'not_a_git_repository' });
   });
 
   it('tells a missing path, a file and a plain folder apart', async () => {

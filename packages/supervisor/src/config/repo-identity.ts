@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { realpath, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { slugKey, slugProblem } from '@repovisor/protocol';
 
@@ -30,7 +30,9 @@ export async function inspectRepoPath(path: string): Promise<RepoPathInspection>
   }
   const info = await stat(real);
   if (!info.isDirectory()) return { ok: false, reason: 'not_a_folder', message: `${given} is not a folder` };
+  if (await looksLikeOwnWorkTreeTop(real)) return { ok: true, path: real };
 
+  // Anything else is for git to judge, and to explain.
   const topLevel = await runGit(real, ['rev-parse', '--show-toplevel']);
   if (!topLevel.ok) {
     const why = /not a git repository/i.test(topLevel.message) ? 'no .git found' : topLevel.message;
@@ -45,6 +47,27 @@ export async function inspectRepoPath(path: string): Promise<RepoPathInspection>
     };
   }
   return { ok: true, path: real };
+}
+
+/**
+ * True when `folder` plainly is the top of a git working tree that git will
+ * open for this user: a `.git` folder with a `HEAD` file, or a `.git` file
+ * pointing elsewhere (`gitdir: …`, a linked worktree or submodule), owned by
+ * the user running the supervisor. Checked in-process: a `git rev-parse` per
+ * repository costs a process each, before the first worker can start. A
+ * `.git` owned by someone else goes to git, which may refuse it ("dubious
+ * ownership") with its own message.
+ */
+async function looksLikeOwnWorkTreeTop(folder: string): Promise<boolean> {
+  const marker = join(folder, '.git');
+  try {
+    const info = await stat(marker);
+    if (typeof process.getuid === 'function' && info.uid !== process.getuid()) return false;
+    if (info.isDirectory()) return (await stat(join(marker, 'HEAD'))).isFile();
+    return info.isFile() && (await readFile(marker, 'utf8')).startsWith('gitdir: ');
+  } catch {
+    return false;
+  }
 }
 
 /** The slug of the repository at `path`: `owner/repo` from its `origin` remote, else its folder name made valid. */
