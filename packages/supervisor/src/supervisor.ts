@@ -11,7 +11,7 @@ import type { HomePaths } from './home/home-paths.js';
 import { acquirePidLock } from './home/pid-lock.js';
 import { removePortFile, writePortFile } from './home/port-file.js';
 import { SupervisorMetrics } from './http/metrics.js';
-import { createSupervisorApp } from './http/supervisor-app.js';
+import { createSupervisorHandler } from './http/supervisor-handler.js';
 import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
 import { findWorkersByDataRoot } from './manager/find-workers.js';
@@ -120,11 +120,11 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     await writePortFile(paths.home, controlPort);
     cleanups.push(() => removePortFile(paths.home));
 
-    const app = createSupervisorApp({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
+    const handler = createSupervisorHandler({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
     // Slow or silent clients are cut off: a request must send its headers and finish within these limits.
     const server: Server = createServer(
       { headersTimeout: settings.http.headersTimeoutMs, requestTimeout: settings.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
-      app,
+      handler,
     );
     server.keepAliveTimeout = 5000;
     server.maxConnections = 10_000;
