@@ -11,6 +11,7 @@ import type { HomePaths } from './home/home-paths.js';
 import { acquirePidLock } from './home/pid-lock.js';
 import { removePortFile, writePortFile } from './home/port-file.js';
 import type { SupervisorMetrics } from './http/metrics.js';
+import { createSupervisorHandler } from './http/supervisor-handler.js';
 import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
 import { findWorkersByDataRoot } from './manager/find-workers.js';
@@ -79,7 +80,7 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     });
     let controlPort = 0;
     let httpAddress: { host: string; port: number } | null = null;
-    // The HTTP side (express, prom-client) loads after the workers are launched;
+    // The HTTP side (prom-client, and express on demand) loads after the workers are launched;
     // what happens before that is counted once the metrics exist.
     const http: { metrics?: SupervisorMetrics } = {};
     const beforeMetrics: ((loaded: SupervisorMetrics) => void)[] = [];
@@ -130,15 +131,16 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     manager.startAutostart();
     cleanups.push(() => manager.stopAll());
 
-    const [{ SupervisorMetrics: Metrics }, { createSupervisorApp }] = await Promise.all([import('./http/metrics.js'), import('./http/supervisor-app.js')]);
+    const { SupervisorMetrics: Metrics } = await import('./http/metrics.js');
     const metrics = new Metrics(() => manager);
     http.metrics = metrics;
     for (const record of beforeMetrics.splice(0)) record(metrics);
-    const app = createSupervisorApp({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
+    // Express loads on the first request the fast path leaves to it.
+    const handler = createSupervisorHandler({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
     // Slow or silent clients are cut off: a request must send its headers and finish within these limits.
     const server: Server = createServer(
       { headersTimeout: settings.http.headersTimeoutMs, requestTimeout: settings.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
-      app,
+      handler,
     );
     server.keepAliveTimeout = 5000;
     server.maxConnections = 10_000;

@@ -10,7 +10,8 @@ export interface SupervisorSettings {
   home: string;
   http: { host: string; port: number; requestTimeoutMs: number; headersTimeoutMs: number };
   control: { host: string; port: number; legacyClients: boolean; helloTimeoutMs: number };
-  health: { intervalMs: number; timeoutMs: number; failureThreshold: number };
+  /** `httpIntervalMs`: a probe also checks the worker's `GET /healthz` when the last passed check is this old. */
+  health: { intervalMs: number; timeoutMs: number; failureThreshold: number; httpIntervalMs: number };
   restart: { initialDelayMs: number; maxDelayMs: number; maxRestarts: number; windowMs: number; stableAfterMs: number };
   startTimeoutMs: number;
   stopTimeoutMs: number;
@@ -33,7 +34,7 @@ export function defaultSettings(home: string): SupervisorSettings {
     home: resolve(home),
     http: { host: '127.0.0.1', port: 8765, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 },
     control: { host: '127.0.0.1', port: 0, legacyClients: false, helloTimeoutMs: 10_000 },
-    health: { intervalMs: 5000, timeoutMs: 2000, failureThreshold: 3 },
+    health: { intervalMs: 5000, timeoutMs: 2000, failureThreshold: 3, httpIntervalMs: 10_000 },
     restart: { initialDelayMs: 500, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 60_000, stableAfterMs: 10_000 },
     startTimeoutMs: 10_000,
     stopTimeoutMs: 5000,
@@ -129,6 +130,7 @@ export const SupervisorSectionSchema = strictMapping({
     interval_ms: milliseconds(10).optional(),
     timeout_ms: milliseconds(10).optional(),
     failure_threshold: wholeNumber(1, 1000).optional(),
+    http_interval_ms: milliseconds(0).optional(),
   }).nullish(),
   restart: RestartSchema.nullish(),
   start_timeout_ms: milliseconds(10).optional(),
@@ -183,6 +185,7 @@ export function toSettings(section: SupervisorSection | null | undefined, home: 
       intervalMs: s.health?.interval_ms ?? defaults.health.intervalMs,
       timeoutMs: s.health?.timeout_ms ?? defaults.health.timeoutMs,
       failureThreshold: s.health?.failure_threshold ?? defaults.health.failureThreshold,
+      httpIntervalMs: s.health?.http_interval_ms ?? defaults.health.httpIntervalMs,
     },
     restart: {
       initialDelayMs: s.restart?.initial_delay_ms ?? defaults.restart.initialDelayMs,

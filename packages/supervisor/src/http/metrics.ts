@@ -26,7 +26,7 @@ export class SupervisorMetrics {
     this.restarts = new Counter({ name: 'repovisor_worker_restarts_total', help: 'Automatic worker restarts', labelNames: ['slug'], registers: [this.registry] });
     this.probeLatency = new Histogram({
       name: 'repovisor_probe_latency_seconds',
-      help: 'Latency of worker health probes (protocol health and GET /healthz together)',
+      help: 'Latency of worker health probes (protocol health and, when checked, GET /healthz together)',
       labelNames: ['outcome'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { requireBearerToken, requireJsonBody, requireLoopbackHost } from '@repovisor/worker';
 import type { RepoManager } from '../manager/repo-manager.js';
 import type { SupervisorMetrics } from './metrics.js';
+import { ReposListing } from './repos-listing.js';
 import { reposRouter } from './repos-router.js';
 
 /** What the supervisor's HTTP app serves from. */
@@ -17,6 +18,8 @@ export interface SupervisorAppOptions {
   logFile: (slug: string) => string;
   /** Largest JSON body accepted (default 64 KiB; larger: 413). */
   bodyLimit?: string;
+  /** The serialized listing shared with the fast path (default: one of its own). */
+  listing?: ReposListing;
 }
 
 /** The supervisor's HTTP app: `/api/repos`, the runtimes proxy, `/healthz` and `/metrics`. */
@@ -34,7 +37,8 @@ export function createSupervisorApp(options: SupervisorAppOptions): Express {
   app.use(requireJsonBody);
   app.use(requireBearerToken(options.apiToken));
   app.use(express.json({ limit: options.bodyLimit ?? '64kb', type: 'application/json' }));
-  app.use('/api/repos', reposRouter({ manager: options.manager, logger: options.logger, dataRoot: options.dataRoot, logFile: options.logFile }));
+  const listing = options.listing ?? new ReposListing();
+  app.use('/api/repos', reposRouter({ manager: options.manager, logger: options.logger, dataRoot: options.dataRoot, logFile: options.logFile, listing }));
   app.use((request, response) => {
     response.status(404).json({ error: `Not found: ${request.method} ${request.path}` });
   });

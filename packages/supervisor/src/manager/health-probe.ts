@@ -8,21 +8,28 @@ export type ProbeResult =
   | { ok: false; latencyMs: number; reason: string };
 
 /**
- * Probes a worker twice at once: a `health` request over its control
- * connection and a `GET /healthz` on its HTTP port (skipped for a headless
- * worker). Both must answer within `timeoutMs`.
+ * Probes a worker: a `health` request over its control connection and, when
+ * `httpPort` is given, a `GET /healthz` on that port at the same time. Every
+ * check must answer within `timeoutMs`.
  */
 export async function probeWorker(connection: Connection | undefined, httpPort: number | null, timeoutMs: number): Promise<ProbeResult> {
   const started = performance.now();
-  const elapsed = () => Math.round((performance.now() - started) * 1000) / 1000;
   if (connection === undefined || connection.closed) return { ok: false, latencyMs: 0, reason: 'no control connection' };
-  const [health, http] = await Promise.allSettled([
-    connection.request(SupervisorRequests.health, {}, { timeoutMs }),
-    httpPort === null ? Promise.resolve() : getHealthz(httpPort, timeoutMs),
-  ]);
-  if (health.status === 'rejected') return { ok: false, latencyMs: elapsed(), reason: `health request: ${messageOf(health.reason)}` };
-  if (http.status === 'rejected') return { ok: false, latencyMs: elapsed(), reason: `GET /healthz: ${messageOf(http.reason)}` };
-  return { ok: true, latencyMs: elapsed(), health: health.value };
+  // Settled into a value at once, so an early HTTP failure is never an unhandled rejection.
+  const healthz = httpPort === null ? undefined : getHealthz(httpPort, timeoutMs).then(() => null, (error: unknown) => ({ error }));
+  let health: HealthResult;
+  try {
+    health = await connection.request(SupervisorRequests.health, {}, { timeoutMs });
+  } catch (error) {
+    return { ok: false, latencyMs: elapsed(started), reason: `health request: ${messageOf(error)}` };
+  }
+  const failed = await healthz;
+  if (failed) return { ok: false, latencyMs: elapsed(started), reason: `GET /healthz: ${messageOf(failed.error)}` };
+  return { ok: true, latencyMs: elapsed(started), health };
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
 }
 
 // One kept-alive connection per worker: a probe does not pay for a TCP handshake each time.

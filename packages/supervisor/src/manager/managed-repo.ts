@@ -16,7 +16,8 @@ import type { RepoState } from './repo-state.js';
 
 /** Timing settings a managed repo follows. */
 export interface ManagedRepoSettings {
-  health: { intervalMs: number; timeoutMs: number; failureThreshold: number };
+  /** `httpIntervalMs`: how old the last passed `GET /healthz` may be before a probe checks it again (0: every probe). */
+  health: { intervalMs: number; timeoutMs: number; failureThreshold: number; httpIntervalMs: number };
   restart: RestartSettings;
   startTimeoutMs: number;
   stopTimeoutMs: number;
@@ -73,6 +74,8 @@ export class ManagedRepo {
   private lastError: string | null = null;
   private lastProbe: RepoView['last_probe'] = null;
   private probeFailures = 0;
+  // When (performance.now()) a probe that included GET /healthz last passed.
+  private httpPassedAt = Number.NEGATIVE_INFINITY;
   private adopted = false;
   private runningSince: number | null = null;
   private startTimer: NodeJS.Timeout | undefined;
@@ -182,6 +185,8 @@ export class ManagedRepo {
     if (this.connection !== undefined && this.connection !== connection) this.connection.close();
     this.connection = connection;
     this.httpPort = hello.httpPort;
+    // A (re)connected worker's HTTP server is checked by its next probe.
+    this.httpPassedAt = Number.NEGATIVE_INFINITY;
     this.runtime = { running: hello.running, sessionId: hello.sessionId };
     this.options.record.httpPort = hello.httpPort;
     connection.onClose(() => {
@@ -329,9 +334,14 @@ export class ManagedRepo {
 
   private async probe(generation: number): Promise<void> {
     if (generation !== this.generation || this.stateValue !== 'running') return;
-    const { timeoutMs, failureThreshold } = this.options.settings.health;
-    const result = await probeWorker(this.connection, this.httpPort, timeoutMs);
+    const { timeoutMs, failureThreshold, httpIntervalMs } = this.options.settings.health;
+    // The health request proves the event loop answers; the HTTP server is checked on a slower
+    // clock, and on every probe while probes fail, so that each failure in a row is checked in full.
+    const startedAt = performance.now();
+    const checkHttp = this.httpPort !== null && (this.probeFailures > 0 || startedAt - this.httpPassedAt >= httpIntervalMs);
+    const result = await probeWorker(this.connection, checkHttp ? this.httpPort : null, timeoutMs);
     if (generation !== this.generation || this.stateValue !== 'running') return;
+    if (result.ok && checkHttp) this.httpPassedAt = startedAt;
     this.lastProbe = { ok: result.ok, latency_ms: result.latencyMs, at: new Date().toISOString() };
     this.options.observer.probed?.(this, result);
     if (result.ok) {
