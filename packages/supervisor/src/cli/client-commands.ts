@@ -11,35 +11,35 @@ import { statusTable } from './status-table.js';
 
 /** `supervisor status`: the table of repos (or JSON with --json). */
 export async function statusCommand(options: HomeOptions & { json?: boolean }): Promise<void> {
-  const client = ApiClient.forHome(findHome(options));
+  const client = ApiClient.forHome(await findHome(options));
   const { repos } = await client.call<{ repos: RepoView[] }>('GET', '/api/repos');
   process.stdout.write(options.json === true ? `${JSON.stringify(repos, null, 2)}\n` : statusTable(repos));
 }
 
 /** `supervisor add <path>`: registers a repository and starts it. */
 export async function addCommand(path: string, options: HomeOptions & { slug?: string; autostart?: boolean }): Promise<void> {
-  const client = ApiClient.forHome(findHome(options));
+  const client = ApiClient.forHome(await findHome(options));
   const repo = await client.call<RepoView>('POST', '/api/repos', { path: resolve(path), slug: options.slug, autostart: options.autostart });
   process.stdout.write(`added ${repo.slug} (${repo.path}): ${repo.status}\n`);
 }
 
 /** `supervisor remove <slug>`: stops its worker and forgets it. */
 export async function removeCommand(slug: string, options: HomeOptions & { purge?: boolean }): Promise<void> {
-  const client = ApiClient.forHome(findHome(options));
+  const client = ApiClient.forHome(await findHome(options));
   await client.call('DELETE', `/api/repos/${slug}${options.purge === true ? '?purge=true' : ''}`);
   process.stdout.write(`removed ${slug}${options.purge === true ? ' and its data root' : ''}\n`);
 }
 
 /** `supervisor restart <slug>`: stops and starts its worker. */
 export async function restartCommand(slug: string, options: HomeOptions): Promise<void> {
-  const client = ApiClient.forHome(findHome(options));
+  const client = ApiClient.forHome(await findHome(options));
   const repo = await client.call<RepoView>('POST', `/api/repos/${slug}/restart`);
   process.stdout.write(`restarted ${repo.slug}: ${repo.status}\n`);
 }
 
 /** `supervisor stop`: sends SIGTERM to the running supervisor and waits until it has exited. */
 export async function stopCommand(options: HomeOptions & { timeout?: string }): Promise<void> {
-  const home = findHome(options);
+  const home = await findHome(options);
   const pidFile = resolve(home, 'supervisor.pid');
   let pid: number;
   try {
