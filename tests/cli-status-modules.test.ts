@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChildProcesses } from './helpers/child-processes.js';
-import { REPO_ROOT, SUPERVISOR_MAIN } from './helpers/paths.js';
+import { REPO_ROOT } from './helpers/paths.js';
 import { TempDirs } from './helpers/temp-dir.js';
 
 const temp = new TempDirs();
@@ -15,11 +15,15 @@ afterAll(async () => {
 
 // The benchmark's module recorder: every module the ES loader and require load, one per line.
 const RECORDER = join(REPO_ROOT, 'scripts/bench/fixtures/count-modules.mjs');
+// The CLI as tsc compiled it, one module per source file: the bundle the
+// `supervisor` command runs merges modules into chunks, so only here can a
+// loaded library be told by its path. The bundle splits at the same lazy imports.
+const UNBUNDLED_MAIN = join(REPO_ROOT, 'packages/supervisor/dist/cli/main.js');
 
 async function modulesLoadedBy(args: string[]): Promise<string[]> {
   const dir = await temp.make();
   const file = join(dir, 'modules.txt');
-  const child = children.start(process.execPath, ['--import', RECORDER, SUPERVISOR_MAIN, ...args], {
+  const child = children.start(process.execPath, ['--import', RECORDER, UNBUNDLED_MAIN, ...args], {
     env: { ...process.env, RVBENCH_MODULES_FILE: file, REPOVISOR_HOME: '' },
   });
   await child.exited;
