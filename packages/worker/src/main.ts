@@ -10,6 +10,7 @@ import { JsonLineLogger } from './log/worker-logger.js';
 import type { LogLevelName } from './log/worker-logger.js';
 import { readWorkerEnv } from './process/worker-env.js';
 import { startWorker } from './process/worker-process.js';
+import type { WorkerProcess } from './process/worker-process.js';
 
 const USAGE_EXIT = 2;
 
@@ -45,19 +46,31 @@ process.on('unhandledRejection', (reason) => {
   exit(1);
 });
 
+// Signal handlers are in place before anything starts: a SIGTERM that comes
+// while the worker is still starting (say, right after it listens) is held
+// and acted on once it has started, instead of killing it unflushed.
+let started: WorkerProcess | undefined;
+let stopSignal: NodeJS.Signals | undefined;
+const stop = (worker: WorkerProcess, signal: NodeJS.Signals): void => {
+  worker.shutdown(`received ${signal}`).then(
+    () => exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      exit(1);
+    },
+  );
+};
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (stopSignal !== undefined) return;
+    stopSignal = signal;
+    if (started !== undefined) stop(started, signal);
+  });
+}
+
 try {
-  const worker = await startWorker(settings, logger, exit);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      worker.shutdown(`received ${signal}`).then(
-        () => exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          exit(1);
-        },
-      );
-    });
-  }
+  started = await startWorker(settings, logger, exit);
+  if (stopSignal !== undefined) stop(started, stopSignal);
 } catch (error) {
   logger.fatal({ err: error }, 'worker could not start');
   exit(1);
