@@ -16,6 +16,12 @@ export const PROGRAMS = [
   { name: 'supervisor', entry: 'packages/supervisor/dist/cli/main.js', outdir: 'packages/supervisor/dist/bundle' },
 ];
 
+// A package imported lazily (`await import('pkg')`) must be imported through a
+// module of our own that re-exports what is used (see
+// packages/supervisor/src/http/proxy-library.ts): esbuild gives a lazily
+// imported CommonJS chunk only a default export, so named imports would be
+// undefined in the bundle although they work unbundled.
+//
 // Bundled CommonJS dependencies (express, pino) call require() for Node's
 // own modules; an ES module has none, so each output file makes one.
 const BANNER = "import { createRequire as __repovisorCreateRequire } from 'node:module';\nconst require = __repovisorCreateRequire(import.meta.url);";

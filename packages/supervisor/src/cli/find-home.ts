@@ -24,7 +24,7 @@ export async function findHome(options: HomeOptions, env: NodeJS.ProcessEnv = pr
   } catch (error) {
     throw new CliError(`Cannot read ${config}: ${(error as Error).message}`, ExitCode.Usage);
   }
-  const { parse } = await import('yaml');
+  const { parse } = await import('./yaml-library.js');
   let home: unknown;
   try {
     home = (parse(text, { maxAliasCount: 100 }) as { supervisor?: { home?: unknown } } | null)?.supervisor?.home;
