@@ -83,6 +83,17 @@ describe('SIGHUP', () => {
     expect(await supervisor.child.exited).toEqual({ code: 0, signal: null });
     expect(await workerPidsUnder(home)).toEqual([]);
   });
+
+  it('survives a second signal while stopping (Ctrl-C reaches npm start and the supervisor both): exit 0, no worker left', async () => {
+    const root = await temp.make();
+    const { file, home } = await threeRepos(root);
+    const supervisor = await rig.start(file, home);
+    for (const slug of ['acme/alpha', 'acme/beta', 'gamma']) await rig.waitForRepo(supervisor, slug, 'running', (repo) => repo.status === 'running');
+    process.kill(supervisor.child.pid, 'SIGINT');
+    process.kill(supervisor.child.pid, 'SIGINT');
+    expect(await supervisor.child.exited).toEqual({ code: 0, signal: null });
+    expect(await workerPidsUnder(home)).toEqual([]);
+  });
 });
 
 describe('POST /api/repos', () => {

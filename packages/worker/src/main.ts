@@ -60,8 +60,9 @@ const stop = (worker: WorkerProcess, signal: NodeJS.Signals): void => {
     },
   );
 };
+// `on`, not `once`: a second signal (Ctrl-C reaches a whole group) must not kill it mid-shutdown.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
     if (stopSignal !== undefined) return;
     stopSignal = signal;
     if (started !== undefined) stop(started, signal);

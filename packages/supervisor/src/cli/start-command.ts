@@ -59,10 +59,14 @@ export async function startCommand(file: string, options: StartOptions): Promise
         },
       );
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // `on`, not `once`: Ctrl-C reaches a whole process group, so a wrapper that
+    // also forwards it (npm start) delivers SIGINT twice, and a second signal
+    // must not fall through to the default action and orphan the workers.
+    // stop() is idempotent.
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     // A closed terminal must not leave workers behind; its output may be gone too.
-    process.once('SIGHUP', stop);
+    process.on('SIGHUP', stop);
     process.stdout.on('error', () => undefined);
     process.stderr.on('error', () => undefined);
   });
