@@ -27,6 +27,14 @@ async function threeRepos(root: string): Promise<{ file: string; home: string }>
   return { file, home };
 }
 
+/** A supervisor of the three repos of {@link threeRepos}, once all three are running. */
+async function threeRunning(): Promise<{ home: string; supervisor: Awaited<ReturnType<typeof rig.start>> }> {
+  const { file, home } = await threeRepos(await temp.make());
+  const supervisor = await rig.start(file, home);
+  for (const slug of ['acme/alpha', 'acme/beta', 'gamma']) await rig.waitForRepo(supervisor, slug, 'running', (repo) => repo.status === 'running');
+  return { home, supervisor };
+}
+
 describe('supervisor start', () => {
   it('runs three repos to running, with slugs from https and ssh remotes and from the folder name', async () => {
     const root = await temp.make();
@@ -60,10 +68,7 @@ describe('supervisor start', () => {
   });
 
   it('SIGTERM stops every worker and exits 0, leaving no process and no port file behind', async () => {
-    const root = await temp.make();
-    const { file, home } = await threeRepos(root);
-    const supervisor = await rig.start(file, home);
-    for (const slug of ['acme/alpha', 'acme/beta', 'gamma']) await rig.waitForRepo(supervisor, slug, 'running', (repo) => repo.status === 'running');
+    const { home, supervisor } = await threeRunning();
     const pids = (await rig.repos(supervisor)).map((repo) => repo.pid ?? 0);
     expect(await rig.stop(supervisor)).toEqual({ code: 0, signal: null });
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
@@ -75,20 +80,14 @@ describe('supervisor start', () => {
 
 describe('SIGHUP', () => {
   it('stops the supervisor like SIGTERM (its terminal closed): every worker stopped, exit 0', async () => {
-    const root = await temp.make();
-    const { file, home } = await threeRepos(root);
-    const supervisor = await rig.start(file, home);
-    for (const slug of ['acme/alpha', 'acme/beta', 'gamma']) await rig.waitForRepo(supervisor, slug, 'running', (repo) => repo.status === 'running');
+    const { home, supervisor } = await threeRunning();
     process.kill(supervisor.child.pid, 'SIGHUP');
     expect(await supervisor.child.exited).toEqual({ code: 0, signal: null });
     expect(await workerPidsUnder(home)).toEqual([]);
   });
 
   it('survives a second signal while stopping (Ctrl-C reaches npm start and the supervisor both): exit 0, no worker left', async () => {
-    const root = await temp.make();
-    const { file, home } = await threeRepos(root);
-    const supervisor = await rig.start(file, home);
-    for (const slug of ['acme/alpha', 'acme/beta', 'gamma']) await rig.waitForRepo(supervisor, slug, 'running', (repo) => repo.status === 'running');
+    const { home, supervisor } = await threeRunning();
     process.kill(supervisor.child.pid, 'SIGINT');
     process.kill(supervisor.child.pid, 'SIGINT');
     expect(await supervisor.child.exited).toEqual({ code: 0, signal: null });
