@@ -41,6 +41,8 @@ for (const program of PROGRAMS) {
     target: 'node20',
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: 'linked',
+    minifyWhitespace: true,
+    minifySyntax: true,
     banner: { js: BANNER },
     legalComments: 'linked',
     metafile: true,

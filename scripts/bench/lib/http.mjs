@@ -1,5 +1,6 @@
 // Loopback HTTP helpers: one GET with a timeout, waiting until ports answer
 // (or answer with a new pid), and picking free ports.
+import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,13 +53,40 @@ export async function waitForNewPid(port, oldPid, { intervalMs = 5, deadlineMs =
   }
 }
 
-/** `count` distinct free loopback ports (held open together while chosen, then released). */
+// Ports handed out by this process, never handed out twice.
+const given = new Set();
+
+/** The kernel's ephemeral port range (where it picks the local port of outgoing connections). */
+function ephemeralRange() {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return { low, high };
+  } catch {
+    // Not Linux: the IANA range.
+  }
+  return { low: 49152, high: 65535 };
+}
+
+/**
+ * `count` distinct free loopback ports (held open together while chosen, then
+ * released), taken below the kernel's ephemeral range: a port picked with
+ * listen(0) comes from that range, and an outgoing connection (a probe, a
+ * poll, another contender) could take it before the app binds it.
+ */
 export async function freePorts(count) {
+  const { low } = ephemeralRange();
+  const floor = 10_000;
+  const ceiling = low > floor + 2 * count ? low : 32_768;
   const servers = [];
   try {
-    for (let i = 0; i < count; i += 1) {
+    for (let tries = 0; servers.length < count; tries += 1) {
+      if (tries > 50 * count + 1000) throw new Error(`could not find ${count} free ports from ${floor} to ${ceiling}`);
+      const port = floor + Math.floor(Math.random() * (ceiling - floor));
+      if (given.has(port)) continue;
       const server = createServer();
-      await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+      const bound = await new Promise((resolve) => server.once('error', () => resolve(false)).listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(true)));
+      if (!bound) continue;
+      given.add(port);
       servers.push(server);
     }
     return servers.map((server) => server.address().port);

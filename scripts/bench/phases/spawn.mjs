@@ -52,6 +52,31 @@ async function whileUp(handle, record) {
   }
 }
 
+/** One start of `size` apps under `name`, recorded into `record`; every process is ended even when it fails. */
+async function timeOneStart(name, size, { tmp, repos, record, largest }) {
+  const folder = await mkdtemp(join(tmp, `${name}-${size}-`));
+  const started = performance.now();
+  const handle = await launch(name, { folder, repos: repos.slice(0, size) });
+  try {
+    await handle.healthy();
+    const ms = performance.now() - started;
+    await sleep(SETTLE_MS);
+    const managerRss = rssBytes(handle.pid);
+    const appRss = (await handle.appPids()).map(rssBytes).filter((value) => value !== null);
+    const restarts = name === 'repovisor' ? (await listRepos(handle.url)).reduce((sum, repo) => sum + repo.restarts, 0) : 0;
+    const cli = { cli: [] };
+    if (size === largest) await whileUp(handle, cli);
+    // Recorded only once the whole run succeeded, so that a retried run counts once.
+    record.ms.push(ms);
+    record.managerRss.push(managerRss);
+    record.appRss.push(summary(appRss).median);
+    record.restarts += restarts;
+    record.cli.push(...cli.cli);
+  } finally {
+    await handle.stop();
+  }
+}
+
 /**
  * Runs the spawn phase. `contenders` is the ordered list of names; the order
  * rotates on every run so no contender always goes first. Returns
@@ -67,20 +92,16 @@ export async function spawnPhase({ tmp, repos, sizes, runsFor, contenders, progr
       const order = contenders.map((_, index) => contenders[(index + run) % contenders.length]);
       for (const name of order) {
         const record = results[name][size];
-        const folder = await mkdtemp(join(tmp, `${name}-${size}-`));
-        const started = performance.now();
-        const handle = await launch(name, { folder, repos: repos.slice(0, size) });
-        try {
-          await handle.healthy();
-          record.ms.push(performance.now() - started);
-          await sleep(SETTLE_MS);
-          record.managerRss.push(rssBytes(handle.pid));
-          const appRss = (await handle.appPids()).map(rssBytes).filter((value) => value !== null);
-          record.appRss.push(summary(appRss).median);
-          if (name === 'repovisor') record.restarts += (await listRepos(handle.url)).reduce((sum, repo) => sum + repo.restarts, 0);
-          if (size === largest) await whileUp(handle, record);
-        } finally {
-          await handle.stop();
+        // A run that fails (a port taken from under an app, say) is retried once, and the table says so.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await timeOneStart(name, size, { tmp, repos, record, largest });
+            break;
+          } catch (error) {
+            if (attempt > 1) throw error;
+            record.retried = (record.retried ?? 0) + 1;
+            progress(`spawn ${String(size).padStart(3)} repos, run ${run + 1}/${runs}, ${name}: ${error.message}; trying once more`);
+          }
         }
         progress(`spawn ${String(size).padStart(3)} repos, run ${run + 1}/${runs}, ${name.padEnd(11)} ${(record.ms.at(-1) ?? NaN).toFixed(0)} ms`);
       }

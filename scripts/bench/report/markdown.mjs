@@ -7,6 +7,12 @@ import { summary } from '../lib/stats.mjs';
 import { memoryTable, otherTable, spawnTable, workerStartTable } from './figures.mjs';
 import { targetsTable } from './table.mjs';
 
+/** "none", or which contender at which size needed a second try. */
+function retriedRuns(r) {
+  const list = Object.entries(r.spawn).flatMap(([name, bySize]) => Object.entries(bySize).filter(([, record]) => (record.retried ?? 0) > 0).map(([size, record]) => `${name} at ${size}: ${record.retried}`));
+  return list.length === 0 ? 'none' : list.join(', ');
+}
+
 const escape = (cell) => String(cell).replaceAll('|', '\\|');
 
 function md({ title, header, rows }) {
@@ -77,6 +83,9 @@ pid); Repovisor runs its real worker (\`packages/worker/dist/bundle/repo-worker.
   Repovisor runs with its defaults except \`start_timeout_ms: 60000\` (so a
   slow hello on a loaded machine is measured, not restarted; restarts seen:
   ${r.sizes.map((size) => `${size}: ${r.spawn.repovisor?.[size]?.restarts ?? 'n/a'}`).join(', ')}).
+  Ports for PM2, supervisord and the floor are picked below the kernel's
+  ephemeral range, so that no outgoing connection takes one before its app
+  binds it; a run that fails anyway is retried once (retried runs: ${retriedRuns(r)}).
 - **Memory**: RSS (\`VmRSS\` in \`/proc/<pid>/status\`) one second after healthy;
   the idle worker's after the steady-state window below.
 - **Restart after SIGKILL**: one app; SIGKILL to its pid, until it is healthy

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { slugKey, slugProblem } from '@repovisor/protocol';
 
-const run = promisify(execFile);
 const GIT_TIMEOUT_MS = 10_000;
 const MAX_SEGMENT_LENGTH = 100;
 
@@ -137,13 +134,12 @@ type GitResult = { ok: true; stdout: string } | { ok: false; message: string };
 async function runGit(cwd: string, args: string[]): Promise<GitResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
   for (const name of GIT_LOCATION_VARIABLES) delete env[name];
-  try {
-    const { stdout } = await run('git', ['-C', cwd, ...args], { env, timeout: GIT_TIMEOUT_MS, encoding: 'utf8' });
-    return { ok: true, stdout: stdout.trim() };
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') return { ok: false, message: 'git is not installed or not on PATH' };
-    const stderr = failure.stderr?.trim().split('\n')[0]?.replace(/^fatal:\s*/, '');
-    return { ok: false, message: stderr !== undefined && stderr !== '' ? stderr : failure.message };
-  }
+  // execa is loaded on the first git call: most repository checks need no git at all.
+  const { execa } = await import('./execa-library.js');
+  const result = await execa('git', ['-C', cwd, ...args], { env, extendEnv: false, timeout: GIT_TIMEOUT_MS, reject: false, stdin: 'ignore' });
+  if (!result.failed) return { ok: true, stdout: result.stdout ?? '' };
+  if (result.code === 'ENOENT') return { ok: false, message: 'git is not installed or not on PATH' };
+  if (result.timedOut) return { ok: false, message: `git ${args.join(' ')} did not finish within ${GIT_TIMEOUT_MS / 1000} s` };
+  const stderr = (result.stderr ?? '').split('\n')[0]?.replace(/^fatal:\s*/, '');
+  return { ok: false, message: stderr !== undefined && stderr !== '' ? stderr : (result.shortMessage ?? `git ${args.join(' ')} failed`) };
 }

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import { workerEntryPath } from './worker-entry.js';
 
 /** Everything needed to start one worker process. */
@@ -48,38 +49,37 @@ export function launchWorker(spec: LaunchSpec): LaunchedWorker {
   mkdirSync(dirname(spec.logFile), { recursive: true, mode: 0o700 });
   // The worker gets the log file itself (O_APPEND), not a pipe through us: it must
   // keep logging when this supervisor dies, until a new one re-adopts it.
-  // execa types a plain descriptor only as 3-9, but passes any open one to spawn as is.
-  const log = openSync(spec.logFile, 'a', 0o600) as 3;
+  // node:child_process, not execa: nothing of execa's is used for a detached
+  // process with its output in a file, and its import and first call cost the
+  // supervisor ~25 ms before the first launch (docs/BENCHMARKS.md).
+  const log = openSync(spec.logFile, 'a', 0o600);
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('REPOVISOR_')));
-  const subprocess = execa(process.execPath, [workerEntryPath()], {
-    detached: true,
-    cleanup: false,
-    reject: false,
-    extendEnv: false,
-    env: {
-      ...inherited,
-      ...spec.env,
-      REPOVISOR_SLUG: spec.slug,
-      REPOVISOR_REPO_PATH: spec.repoPath,
-      REPOVISOR_DATA_ROOT: spec.dataRoot,
-      REPOVISOR_CONTROL: spec.control,
-      REPOVISOR_TOKEN: spec.token,
-      REPOVISOR_HTTP_PORT: '0',
-      REPOVISOR_GRACE_MS: String(spec.graceMs),
-      REPOVISOR_LOG_LEVEL: spec.logLevel ?? 'info',
-    },
-    stdin: 'ignore',
-    stdout: log,
-    stderr: log,
-  });
-  closeSync(log);
-  const pid = subprocess.pid;
-  if (pid === undefined) {
-    throw new LaunchError(`Could not start the worker of ${spec.slug}: no pid (see ${spec.logFile})`);
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [workerEntryPath()], {
+      detached: true,
+      env: {
+        ...inherited,
+        ...spec.env,
+        REPOVISOR_SLUG: spec.slug,
+        REPOVISOR_REPO_PATH: spec.repoPath,
+        REPOVISOR_DATA_ROOT: spec.dataRoot,
+        REPOVISOR_CONTROL: spec.control,
+        REPOVISOR_TOKEN: spec.token,
+        REPOVISOR_HTTP_PORT: '0',
+        REPOVISOR_GRACE_MS: String(spec.graceMs),
+        REPOVISOR_LOG_LEVEL: spec.logLevel ?? 'info',
+      },
+      stdio: ['ignore', log, log],
+    });
+  } finally {
+    closeSync(log);
   }
-  const exited = subprocess.then(
-    (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
-    (error: unknown) => ({ code: null, signal: String((error as { signal?: string }).signal ?? null) }),
-  );
+  // A spawn that fails (EAGAIN, ENOMEM…) leaves no pid and reports 'error' later; after a
+  // good spawn, 'error' only means a failed kill() and 'exit' still comes. Neither may throw.
+  child.on('error', () => undefined);
+  const pid = child.pid;
+  if (pid === undefined) throw new LaunchError(`Could not start the worker of ${spec.slug}: no pid (see ${spec.logFile})`);
+  const exited = new Promise<WorkerExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return { pid, exited };
 }

@@ -48,6 +48,8 @@ export class RepoManager {
   private readonly repos = new Map<string, ManagedRepo>();
   private readonly mutations = new SerialQueue();
   private readonly saves = new SerialQueue();
+  /** A save queued behind the running one and not started yet: it will write the registry as it is when it starts. */
+  private nextSave: Promise<void> | undefined;
   private saveQueued = false;
 
   constructor(
@@ -122,9 +124,21 @@ export class RepoManager {
     await this.save();
   }
 
-  /** Persists the registry now (coalescing saves that queue up meanwhile). */
+  /**
+   * Persists the registry; resolves once a save that began after this call
+   * has written it. Saves run one at a time, and every call made while one
+   * runs joins the single save queued behind it, which takes the registry as
+   * it is when it starts: a burst of 100 workers saying hello costs a few
+   * writes, not 100.
+   */
   save(): Promise<void> {
-    return this.saves.run(() => this.options.persist(this.all().map((repo) => ({ ...repo.record }))));
+    if (this.nextSave !== undefined) return this.nextSave;
+    const next = this.saves.run(() => {
+      this.nextSave = undefined;
+      return this.options.persist(this.all().map((repo) => ({ ...repo.record })));
+    });
+    this.nextSave = next;
+    return next;
   }
 
   private manage(record: RepoRecord): ManagedRepo {
