@@ -2,18 +2,24 @@
 // second. First a quiet window (the bench sends nothing) in which the
 // supervisor's CPU share comes from /proc/<pid>/stat and its RSS is sampled
 // for flatness; then GET /api/repos latency under a keep-alive load, one
-// client and several concurrent clients.
+// client and several concurrent clients, and, as its floor, the same load on a
+// plain node:http server answering the same bytes beside the running fleet.
 import { Agent, get } from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { launchRepovisor } from '../contenders/repovisor.mjs';
+import { spawnTracked } from '../lib/cleanup.mjs';
+import { httpGet } from '../lib/http.mjs';
 import { cpuSeconds, rssBytes } from '../lib/proc.mjs';
 import { percentile, summary } from '../lib/stats.mjs';
 
 /** Repovisor's settings here: probes every second; a long start timeout as in the spawn phase. */
 export const STEADY_SETTINGS = { health: { interval_ms: 1000 }, start_timeout_ms: 60000 };
 const SETTLE_MS = 5000;
+const STATIC_SERVER = fileURLToPath(new URL('../fixtures/static-json-server.mjs', import.meta.url));
 const RSS_EVERY_MS = 5000;
 
 function getOnce(agent, port, path) {
@@ -57,6 +63,28 @@ function workersCpu(pids) {
   return total;
 }
 
+/**
+ * The floor for the latency figure: the body `GET /api/repos` answers now,
+ * served by a plain node:http server (fixtures/static-json-server.mjs) under
+ * the same load, while the supervisor and its workers keep running beside it.
+ */
+async function staticServerLoad({ folder, port, loadRuns, concurrency }) {
+  const { body } = await httpGet(port, '/api/repos', { timeoutMs: 10_000 });
+  const file = join(folder, 'repos.json');
+  await writeFile(file, body);
+  const server = spawnTracked(process.execPath, [STATIC_SERVER, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [line] = await once(server.stdout, 'data');
+    const staticPort = Number(String(line).trim());
+    const results = [];
+    for (let run = 0; run < loadRuns; run += 1) results.push(await load(staticPort, '/', concurrency, 3));
+    return results;
+  } finally {
+    process.kill(server.pid, 'SIGTERM');
+    await server.exited;
+  }
+}
+
 /** Runs the steady phase on `repos`; `cpuWindowS` is the length of the quiet CPU window. */
 export async function steadyPhase({ tmp, repos, cpuWindowS, loadRuns, concurrency, progress }) {
   const folder = await mkdtemp(join(tmp, 'steady-'));
@@ -88,7 +116,9 @@ export async function steadyPhase({ tmp, repos, cpuWindowS, loadRuns, concurrenc
       concurrent.push(await load(port, '/api/repos', concurrency, 3));
     }
     progress(`steady: GET /api/repos p99 ${concurrent.map((r) => r.p99.toFixed(2)).join('/')} ms with ${concurrency} clients, ${single.map((r) => r.p99.toFixed(2)).join('/')} ms with one`);
-    return { cpuWindowS: elapsedS, cpuShare, workersShare, rssSamples, idleWorkerRss, single, concurrent, concurrency, workers: workers.length };
+    const baseline = await staticServerLoad({ folder, port, loadRuns, concurrency });
+    progress(`steady: the same bytes from a plain node:http server: p99 ${baseline.map((r) => r.p99.toFixed(2)).join('/')} ms with ${concurrency} clients`);
+    return { cpuWindowS: elapsedS, cpuShare, workersShare, rssSamples, idleWorkerRss, single, concurrent, concurrency, workers: workers.length, baseline };
   } finally {
     await handle.stop();
   }

@@ -58,6 +58,9 @@ export function otherTable(r) {
   rows.push([`GET /api/repos p50 / p99, 1 client (${s.workers} repos)`, `${spread(summary(s.single.map((run) => run.p50)))} / ${spread(summary(s.single.map((run) => run.p99)))}`]);
   rows.push([`GET /api/repos p50 / p99, ${s.concurrency} clients`, `${spread(summary(s.concurrent.map((run) => run.p50)))} / ${spread(summary(s.concurrent.map((run) => run.p99)))}`]);
   rows.push([`GET /api/repos throughput, ${s.concurrency} clients`, spread(summary(s.concurrent.map((run) => run.perSecond)), perSecond)]);
+  if (s.baseline) {
+    rows.push([`same bytes from a plain node:http server, p50 / p99, ${s.concurrency} clients (the floor)`, `${spread(summary(s.baseline.map((run) => run.p50)))} / ${spread(summary(s.baseline.map((run) => run.p99)))}`]);
+  }
   rows.push([`supervisor CPU probing ${s.workers} workers every second (${Math.round(s.cpuWindowS)} s window)`, pct(s.cpuShare)]);
   rows.push([`all ${s.workers} workers' CPU in the same window (their git children included)`, pct(s.workersShare)]);
   rows.push([`supervisor RSS over the window (first → last, max)`, `${mib(s.rssSamples[0])} → ${mib(s.rssSamples.at(-1))}, max ${mib(Math.max(...s.rssSamples))}`]);
