@@ -48,8 +48,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const apiToken = await readOrCreateApiToken(paths.home);
-    const store = await StateStore.open(paths.home, logger);
+    // Independent files, each written with fsync: side by side.
+    const [apiToken, store] = await Promise.all([readOrCreateApiToken(paths.home), StateStore.open(paths.home, logger)]);
     if (store.recovered !== undefined) {
       const { movedTo, reason, fromBackup } = store.recovered;
       logger.error(
@@ -124,12 +124,18 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
       );
     });
     cleanups.push(() => control.close());
-    await writePortFile(paths.home, controlPort);
-    cleanups.push(() => removePortFile(paths.home));
+    // The port file is written while the first workers launch (they are told the port in their
+    // environment; the file is for the CLI and for workers that redial later).
+    const portFileWritten = writePortFile(paths.home, controlPort);
+    cleanups.push(async () => {
+      await portFileWritten.catch(() => undefined);
+      await removePortFile(paths.home);
+    });
     // Workers start now, while the HTTP API is still being set up: a worker
     // takes longer to start than the API, and they start on other cores.
     manager.startAutostart();
     cleanups.push(() => manager.stopAll());
+    await portFileWritten;
 
     const { SupervisorMetrics: Metrics } = await import('./http/metrics.js');
     const metrics = new Metrics(() => manager);
