@@ -73,6 +73,17 @@ describe('the control port', () => {
     expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'version_mismatch' } });
   });
 
+  it('reads a hello and the line after it sent in one packet', async () => {
+    const answer = await exchange(`${hello({ pid: worker.pid })}${JSON.stringify({ id: 2, method: 'no.such.method', params: {} })}\n`);
+    const lines = answer.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 1, error: expect.objectContaining({ code: 'unauthorized' }) }),
+        expect.objectContaining({ id: 2, error: expect.objectContaining({ code: 'method_not_found' }) }),
+      ]),
+    );
+  });
+
   it('answers garbage with an error line and closes that connection only', async () => {
     const answer = await exchange('this is not json\n{"also": "not a message"}\n');
     expect(answer.split('\n')[0]).toContain('parse_error');

@@ -66,10 +66,14 @@ export class SupervisorRig {
     return { code, stdout: child.stdout(), stderr: child.stderr() };
   }
 
-  /** Starts `supervisor start <file>` for `home` and resolves once its API answers. */
-  async start(file: string, home: string): Promise<RunningTestSupervisor> {
+  /**
+   * Starts `supervisor start <file>` for `home` and resolves once its API answers.
+   * `options` can run another build of the CLI (`main`), with node flags and extra environment.
+   */
+  async start(file: string, home: string, options: { main?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunningTestSupervisor> {
     this.homes.add(home);
-    const child = this.children.start(process.execPath, [SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'], { env: cleanEnv() });
+    const args = [...(options.nodeArgs ?? []), options.main ?? SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'];
+    const child = this.children.start(process.execPath, args, { env: { ...cleanEnv(), ...options.env } });
     const started = waitFor(`the supervisor of ${home} to start`, () => {
       const line = child.stdout().split('\n').find((entry) => entry.includes('"supervisor started"'));
       return line === undefined ? undefined : (JSON.parse(line) as { http: string }).http;

@@ -10,7 +10,8 @@ import { prepareHome } from './home/home-paths.js';
 import type { HomePaths } from './home/home-paths.js';
 import { acquirePidLock } from './home/pid-lock.js';
 import { removePortFile, writePortFile } from './home/port-file.js';
-import type { SupervisorMetrics } from './http/metrics.js';
+import { lazyMetrics } from './http/lazy-metrics.js';
+import { SupervisorCounts } from './http/metric-counts.js';
 import { createSupervisorHandler } from './http/supervisor-handler.js';
 import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
@@ -80,14 +81,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     });
     let controlPort = 0;
     let httpAddress: { host: string; port: number } | null = null;
-    // The HTTP side (prom-client, and express on demand) loads after the workers are launched;
-    // what happens before that is counted once the metrics exist.
-    const http: { metrics?: SupervisorMetrics } = {};
-    const beforeMetrics: ((loaded: SupervisorMetrics) => void)[] = [];
-    const measure = (record: (loaded: SupervisorMetrics) => void): void => {
-      if (http.metrics === undefined) beforeMetrics.push(record);
-      else record(http.metrics);
-    };
+    // Counted as plain numbers from the start; prom-client loads on the first GET /metrics.
+    const counts = new SupervisorCounts();
     const manager: RepoManager = new RepoManager(
       {
         settings,
@@ -96,8 +91,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
         controlAddress: () => control.address,
         persist: (repos) => store.save({ version: 1, controlPort, http: httpAddress, repos }),
         logger,
-        onProbe: (_repo, result) => measure((loaded) => loaded.probed(result)),
-        onRestart: (repo) => measure((loaded) => loaded.restarted(repo.slug)),
+        onProbe: (_repo, result) => counts.probed(result),
+        onRestart: (repo) => counts.restarted(repo.slug),
       },
       records,
     );
@@ -137,11 +132,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     cleanups.push(() => manager.stopAll());
     await portFileWritten;
 
-    const { SupervisorMetrics: Metrics } = await import('./http/metrics.js');
-    const metrics = new Metrics(() => manager);
-    http.metrics = metrics;
-    for (const record of beforeMetrics.splice(0)) record(metrics);
-    // Express loads on the first request the fast path leaves to it.
+    // Express loads on the first request the fast path leaves to it, prom-client on the first GET /metrics.
+    const metrics = lazyMetrics(() => manager, counts);
     const handler = createSupervisorHandler({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
     // Slow or silent clients are cut off: a request must send its headers and finish within these limits.
     const server: Server = createServer(

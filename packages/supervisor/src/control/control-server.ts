@@ -164,13 +164,13 @@ export class ControlServer {
   /** A worker's connection: `head` (its first line, fed back) then the rest of the socket. */
   private serveWorker(socket: Socket, head: Buffer, ended: boolean, state: AcceptState): void {
     const { logger } = this.options;
-    const input = new PassThrough();
-    input.write(head);
-    if (ended) input.end();
-    else socket.pipe(input);
-    // pipe() passes on the end of the stream but not a reset: a destroyed socket ends the reader too.
-    socket.once('close', () => input.destroy());
+    const input = ended || socket.readableEnded ? endedInput(socket, head) : socket;
+    // The connection reads the socket itself, its first line put back in front: no stream in
+    // between, which would cost every worker's connection a copy of each chunk and its own buffers.
+    if (input === socket) socket.unshift(head);
     const connection = new Connection(input, socket, { logger, label: 'control', maxLineBytes: this.options.maxLineBytes, ownsStreams: true });
+    // readFirstLine paused the socket; it flows again once the connection reads it.
+    if (input === socket) socket.resume();
     state.onTimeout = () => {
       logger.warn({ remote: socket.remoteAddress }, 'control client said no hello in time; closing');
       connection.close();
@@ -203,6 +203,17 @@ export class ControlServer {
     // Closed once the error answer is written.
     setImmediate(() => void connection.closeAfterFlush());
   }
+}
+
+/**
+ * The input of a connection whose socket has already ended: a socket cannot take
+ * data back after its end, so its first line is read from a stream of its own.
+ */
+function endedInput(socket: Socket, head: Buffer): PassThrough {
+  const input = new PassThrough();
+  input.end(head);
+  socket.once('close', () => input.destroy());
+  return input;
 }
 
 /** A connection's one deadline: for its first line, then (as a worker) for its hello. */

@@ -3,14 +3,15 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { requireBearerToken, requireJsonBody, requireLoopbackHost } from '@repovisor/worker';
 import type { RepoManager } from '../manager/repo-manager.js';
-import type { SupervisorMetrics } from './metrics.js';
+import type { MetricsLoader } from './lazy-metrics.js';
 import { ReposListing } from './repos-listing.js';
 import { reposRouter } from './repos-router.js';
 
 /** What the supervisor's HTTP app serves from. */
 export interface SupervisorAppOptions {
   manager: RepoManager;
-  metrics: SupervisorMetrics;
+  /** The Prometheus metrics, loaded on the first `GET /metrics` (see lazyMetrics). */
+  metrics: MetricsLoader;
   logger: Logger;
   /** The API token mutating calls must carry. */
   apiToken: string;
@@ -32,7 +33,8 @@ export function createSupervisorApp(options: SupervisorAppOptions): Express {
     response.json({ status: 'ok', pid: process.pid, repos: options.manager.all().length });
   });
   app.get('/metrics', async (_request, response) => {
-    response.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
+    const { registry } = await options.metrics();
+    response.type(registry.contentType).send(await registry.metrics());
   });
   app.use(requireJsonBody);
   app.use(requireBearerToken(options.apiToken));

@@ -9,16 +9,17 @@ export type SupervisorHandler = (request: IncomingMessage, response: ServerRespo
 
 /**
  * The supervisor's HTTP API as a `node:http` request listener: the fast path
- * answers `GET /api/repos` and `GET /healthz`; every other request goes to the
- * express app of {@link createSupervisorApp}, which is loaded on the first such
- * request, so a supervisor that is only listed and probed never loads express.
+ * answers `GET /api/repos`, `GET /healthz` and `GET /metrics`; every other
+ * request goes to the express app of {@link createSupervisorApp}, which is
+ * loaded on the first such request, so a supervisor that is only listed,
+ * probed and scraped never loads express.
  */
 export function createSupervisorHandler(options: Omit<SupervisorAppOptions, 'listing'>): SupervisorHandler {
   const listing = new ReposListing();
   let app: Promise<Express> | undefined;
   const load = () => import('./supervisor-app.js').then(({ createSupervisorApp }) => createSupervisorApp({ ...options, listing }));
   return (request, response) => {
-    if (answerFast({ manager: options.manager, listing }, request, response)) return;
+    if (answerFast({ manager: options.manager, listing, metrics: options.metrics, logger: options.logger }, request, response)) return;
     app ??= load();
     app.then(
       (handle) => {
