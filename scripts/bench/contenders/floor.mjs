@@ -28,7 +28,7 @@ export function launchFloor({ ports }) {
     appPids: async () => (await Promise.all(ports.map(answeringPid))).filter((pid) => pid !== null),
     async stop() {
       process.kill(child.pid, 'SIGTERM');
-      await Promise.race([child.exited, sleep(10_000)]);
+      await Promise.race([child.exited, sleep(10_000, undefined, { ref: false })]);
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
     },
   };

@@ -94,7 +94,7 @@ export async function launchRepovisor({ folder, repos, settings = {}, args = [] 
       } catch {
         // Already gone.
       }
-      await Promise.race([child.exited, sleep(60_000)]);
+      await Promise.race([child.exited, sleep(60_000, undefined, { ref: false })]);
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
       for (let round = 0; round < 100; round += 1) {
         const left = pidsWithEnv(`REPOVISOR_DATA_ROOT=${home}`);

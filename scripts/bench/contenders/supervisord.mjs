@@ -65,7 +65,7 @@ export async function launchSupervisord({ folder, ports }) {
           // Already stopped.
         }
       }
-      await Promise.race([child.exited, sleep(30_000)]);
+      await Promise.race([child.exited, sleep(30_000, undefined, { ref: false })]);
       if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
     },
   };

@@ -88,7 +88,7 @@ export function installExitHandlers() {
     if (interrupted) return;
     interrupted = true;
     process.stderr.write(`\nbench: ${signal}: ending every process it started…\n`);
-    await Promise.race([Promise.allSettled([...hooks].map((hook) => hook())), sleep(8000)]);
+    await Promise.race([Promise.allSettled([...hooks].map((hook) => hook())), sleep(8000, undefined, { ref: false })]);
     await sweep();
     process.exit(130);
   };
