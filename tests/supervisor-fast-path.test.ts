@@ -127,6 +127,17 @@ describe('GET /api/repos and GET /healthz without express', () => {
     expect(await slugs()).toEqual(['acme/alpha:running', 'beta:stopped']);
   });
 
+  it('writes every one of many listings asked for at once whole, though their buffers are reused', async () => {
+    const answers = await Promise.all(Array.from({ length: 64 }, () => raw('GET', '/api/repos')));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
+      const parsed = JSON.parse(answer.body) as { repos: Entry[] };
+      expect(answer.body).toBe(JSON.stringify(parsed));
+      expect(parsed.repos.map((repo) => repo.slug)).toEqual(['acme/alpha', 'beta']);
+    }
+  });
+
   it('moves the uptime of a running repo with the clock while the rest of its entry is cached', async () => {
     const uptime = async () => ((JSON.parse((await raw('GET', '/api/repos')).body) as { repos: Entry[] }).repos[0]?.uptime_seconds as number);
     const first = await uptime();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { RepoManager } from '../manager/repo-manager.js';
+import type { BufferPool } from './buffer-pool.js';
 import type { MetricsLoader } from './lazy-metrics.js';
 import type { ReposListing } from './repos-listing.js';
 
@@ -12,6 +13,8 @@ const PLAIN_LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/;
 export interface FastPathOptions {
   manager: RepoManager;
   listing: ReposListing;
+  /** Buffers for the listing's bytes, reused from one answer to the next. */
+  buffers: BufferPool;
   /** The Prometheus metrics, loaded on the first `GET /metrics`. */
   metrics: MetricsLoader;
   logger: Logger;
@@ -42,8 +45,19 @@ export function answerFast(options: FastPathOptions, request: IncomingMessage, r
     return true;
   }
   const repos = options.manager.all();
-  const body = path === '/api/repos' ? options.listing.json(repos) : JSON.stringify({ status: 'ok', pid: process.pid, repos: repos.length });
-  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  if (path === '/healthz') {
+    const body = JSON.stringify({ status: 'ok', pid: process.pid, repos: repos.length });
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+    return true;
+  }
+  let buffer: Buffer | undefined;
+  const body = options.listing.bytes(repos, (size) => (buffer = options.buffers.take(size)));
+  // Given back once handed to the operating system; an answer cut short keeps its buffer (a write may still hold it).
+  response.once('finish', () => {
+    if (buffer !== undefined) options.buffers.give(buffer);
+  });
+  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
   response.end(body);
   return true;
 }

@@ -115,7 +115,7 @@ export class ManagedRepo {
       status: this.stateValue,
       pid: this.pid,
       restarts: this.restarts,
-      uptime_seconds: this.runningSince === null ? 0 : Math.round(Date.now() - this.runningSince) / 1000,
+      uptime_seconds: this.uptimeSeconds,
       last_error: this.lastError,
       last_probe: this.lastProbe,
       runtime_url: this.options.runtimeUrl,
@@ -127,6 +127,44 @@ export class ManagedRepo {
       log_file: this.options.logFile,
     };
   }
+
+  /** `uptime_seconds` of the view: for how long the worker has been running, in seconds to the millisecond (0 when it is not). */
+  get uptimeSeconds(): number {
+    return this.runningSince === null ? 0 : Math.round(Date.now() - this.runningSince) / 1000;
+  }
+
+  /**
+   * True when {@link view} would give `view` again, `uptime_seconds` aside, and
+   * without building anything: `GET /api/repos` asks it of every repo on every
+   * call, and serializes an entry again only when it is false.
+   */
+  sameView(view: RepoView): boolean {
+    for (const [key, same] of ManagedRepo.VIEW_FIELDS) if (!same(this, view[key])) return false;
+    return true;
+  }
+
+  // One comparison per field of RepoView against what view() would give now; the type makes a new
+  // field fail to compile until it is listed here. The probe is replaced as a whole on every probe.
+  private static readonly SAME_FIELD: { [K in keyof RepoView]: ((repo: ManagedRepo, value: RepoView[K]) => boolean) | null } = {
+    slug: (repo, value) => value === repo.slug,
+    path: (repo, value) => value === repo.options.record.path,
+    status: (repo, value) => value === repo.stateValue,
+    pid: (repo, value) => value === repo.pid,
+    restarts: (repo, value) => value === repo.restarts,
+    uptime_seconds: null,
+    last_error: (repo, value) => value === repo.lastError,
+    last_probe: (repo, value) => value === repo.lastProbe,
+    runtime_url: (repo, value) => value === repo.options.runtimeUrl,
+    autostart: (repo, value) => value === repo.options.record.autostart,
+    http_port: (repo, value) => value === repo.httpPort,
+    source: (repo, value) => value === repo.options.record.source,
+    added_at: (repo, value) => value === repo.options.record.addedAt,
+    runtime: (repo, value) => (repo.runtime === null ? value === null : value !== null && value.running === repo.runtime.running && value.session_id === repo.runtime.sessionId),
+    log_file: (repo, value) => value === repo.options.logFile,
+  };
+  private static readonly VIEW_FIELDS = (Object.entries(ManagedRepo.SAME_FIELD) as [keyof RepoView, ((repo: ManagedRepo, value: unknown) => boolean) | null][]).filter(
+    (entry): entry is [keyof RepoView, (repo: ManagedRepo, value: unknown) => boolean] => entry[1] !== null,
+  );
 
   /** The worker's HTTP port while it is connected, for the proxy. */
   get workerHttpPort(): number | null {
