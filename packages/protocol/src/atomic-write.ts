@@ -1,6 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+// Names this process's temporary files apart: the pid tells processes apart,
+// the counter concurrent writes within one (no crypto needed for that).
+let temporaryFiles = 0;
 
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -15,7 +18,7 @@ export interface AtomicWriteOptions {
  */
 export async function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
   const folder = dirname(path);
-  const temporary = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(folder, `.${basename(path)}.${process.pid}.${(temporaryFiles += 1)}.tmp`);
   const file = await open(temporary, 'w', options.mode ?? 0o644);
   try {
     await file.writeFile(data, 'utf8');

@@ -1,15 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { isLoopbackHost } from './loopback-host.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** True when `host` (a Host header, with or without port) names the loopback interface. */
-export function isLoopbackHost(host: string | undefined): boolean {
-  if (host === undefined || host === '') return false;
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-  const lower = name.toLowerCase();
-  return lower === 'localhost' || lower.endsWith('.localhost') || lower === '::1' || /^127(\.\d{1,3}){3}$/.test(lower);
-}
 
 /** Refuses (403) requests whose Host header is not a loopback name: a defence against DNS rebinding. */
 export function requireLoopbackHost(request: Request, response: Response, next: NextFunction): void {

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { abortableSleep } from './abortable-sleep.js';
 import type { Loop } from './loop.js';
 
 /** Options of an {@link Orchestrator}. */
@@ -47,11 +47,7 @@ export class Orchestrator {
   private async run(loop: Loop, controller: AbortController): Promise<void> {
     const { signal } = controller;
     if (loop.initialDelayMs !== undefined && loop.initialDelayMs > 0) {
-      try {
-        await sleep(loop.initialDelayMs, undefined, { signal });
-      } catch {
-        return;
-      }
+      if (!(await abortableSleep(loop.initialDelayMs, signal))) return;
     }
     while (!signal.aborted) {
       try {
@@ -63,11 +59,7 @@ export class Orchestrator {
         setImmediate(() => this.options.onLoopError(loop, error));
         return;
       }
-      try {
-        await sleep(loop.intervalMs, undefined, { signal });
-      } catch {
-        return;
-      }
+      if (!(await abortableSleep(loop.intervalMs, signal))) return;
     }
   }
 }

@@ -1,27 +1,44 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { IntervalHistogram } from 'node:perf_hooks';
+/** How often the event loop's delay is sampled. */
+const SAMPLE_EVERY_MS = 100;
 
-/** Samples the process's event-loop delay and memory for `health` answers. */
+// process.hrtime, not the global `performance`, whose first use loads perf_hooks' modules.
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * Samples the process's event-loop delay and memory for `health` answers.
+ *
+ * The delay is how late a timer due every 100 ms fires: a loop stalled by
+ * 300 ms makes it fire ~200 ms late. It is measured with a plain timer rather
+ * than `perf_hooks.monitorEventLoopDelay`, whose histogram reports the same
+ * lateness at the same rate, because loading perf_hooks adds eight internal
+ * modules to every worker's start (docs/BENCHMARKS.md, "Worker start").
+ */
 export class ProcessHealth {
-  private readonly histogram: IntervalHistogram;
+  private readonly timer: NodeJS.Timeout;
+  private due = nowMs() + SAMPLE_EVERY_MS;
+  private worstMs = 0;
 
   constructor() {
-    // One sampling timer every 100 ms: fine enough to see a stalled loop, and an
-    // idle worker wakes 10 times a second for it rather than 50.
-    this.histogram = monitorEventLoopDelay({ resolution: 100 });
-    this.histogram.enable();
+    this.timer = setInterval(() => {
+      const now = nowMs();
+      this.worstMs = Math.max(this.worstMs, now - this.due);
+      this.due = now + SAMPLE_EVERY_MS;
+    }, SAMPLE_EVERY_MS);
+    // Sampling never keeps the worker alive.
+    this.timer.unref();
   }
 
-  /** Memory in bytes, event-loop delay (p99 since the last call, ms) and process uptime (s). */
+  /** Memory in bytes, event-loop delay (the longest since the last call, ms) and process uptime (s). */
   sample(): { memory: { rss: number; heapUsed: number }; eventLoopDelayMs: number; uptimeSeconds: number } {
     const { rss, heapUsed } = process.memoryUsage();
-    const delay = this.histogram.count > 0 ? this.histogram.percentile(99) / 1e6 : 0;
-    this.histogram.reset();
+    // A stall still in progress counts too: the timer that would report it has not fired yet.
+    const delay = Math.max(this.worstMs, nowMs() - this.due, 0);
+    this.worstMs = 0;
     return { memory: { rss, heapUsed }, eventLoopDelayMs: Math.round(delay * 1000) / 1000, uptimeSeconds: process.uptime() };
   }
 
   /** Stops sampling. */
   dispose(): void {
-    this.histogram.disable();
+    clearInterval(this.timer);
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { WorkerLogger } from '../log/worker-logger.js';
 import { EventBus } from '../events/event-bus.js';
@@ -8,6 +7,7 @@ import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RepoWatcher } from '../orchestrator/repo-watcher.js';
 import { StateTracker } from '../state/state-tracker.js';
 import { assertValidConfig } from './repo-runtime-config.js';
+import { newSessionId } from './session-id.js';
 import type { RepoRuntimeConfig } from './repo-runtime-config.js';
 import { Workspaces } from './workspaces.js';
 
@@ -129,7 +129,7 @@ export class RepoRuntime {
   start(): Promise<void> {
     return this.serialise(() => {
       if (this.running) throw new RuntimeStateError('already_running', `Runtime ${this.slug} is already running`);
-      const sessionId = randomUUID();
+      const sessionId = newSessionId();
       this.sessionIdValue = sessionId;
       this.startedAt = Date.now();
       this.lastErrorValue = null;

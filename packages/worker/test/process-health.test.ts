@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+// Internal: only seen through a worker's `health` answers.
+import { ProcessHealth } from '../src/process/process-health.js';
+
+const healths: ProcessHealth[] = [];
+afterEach(() => healths.splice(0).forEach((health) => health.dispose()));
+
+/** How long the tests hold the loop, and the least delay that must then be seen: the stall less one sampling period (100 ms) and some clock slack. */
+const STALL_MS = 1000;
+const AT_LEAST_MS = STALL_MS - 110;
+
+function busyFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // Holds the event loop, as a hung handler would.
+  }
+}
+
+describe('ProcessHealth', () => {
+  it('reports a stalled event loop as at least the stall less one sampling period', async () => {
+    const health = new ProcessHealth();
+    healths.push(health);
+    await sleep(150);
+    busyFor(STALL_MS);
+    await sleep(150); // the sampling timer fires, late
+    expect(health.sample().eventLoopDelayMs).toBeGreaterThanOrEqual(AT_LEAST_MS);
+  });
+
+  it('counts a stall in progress at the time of the sample', () => {
+    const health = new ProcessHealth();
+    healths.push(health);
+    busyFor(STALL_MS);
+    // The timer due 100 ms after construction has not had a chance to fire.
+    expect(health.sample().eventLoopDelayMs).toBeGreaterThanOrEqual(AT_LEAST_MS);
+  });
+
+  it('forgets a stall once it has been reported', async () => {
+    const health = new ProcessHealth();
+    healths.push(health);
+    busyFor(STALL_MS);
+    await sleep(150);
+    expect(health.sample().eventLoopDelayMs).toBeGreaterThanOrEqual(AT_LEAST_MS);
+    // The next window had no such stall (the test holds the loop no more).
+    await sleep(150);
+    expect(health.sample().eventLoopDelayMs).toBeLessThan(AT_LEAST_MS);
+  });
+
+  it('samples memory and uptime', () => {
+    const health = new ProcessHealth();
+    healths.push(health);
+    const sample = health.sample();
+    expect(sample.memory.rss).toBeGreaterThan(0);
+    expect(sample.memory.heapUsed).toBeGreaterThan(0);
+    expect(sample.uptimeSeconds).toBeGreaterThan(0);
+  });
+});
