@@ -10,7 +10,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const paths = createDemoRepos();
 const repo = paths.alpha;
 const dataRoot = join(here, '..', 'examples', '.repovisor', 'repos', 'acme-alpha');
-const worker = spawn(process.execPath, [join(here, '..', 'packages', 'worker', 'dist', 'bundle', 'repo-worker.js')], {
+const worker = spawn(process.execPath, [join(here, '..', 'packages', 'worker', 'dist', 'bundle', 'repo-worker.cjs')], {
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, REPOVISOR_SLUG: 'acme/alpha', REPOVISOR_REPO_PATH: repo, REPOVISOR_DATA_ROOT: dataRoot, REPOVISOR_HTTP_PORT: process.env.REPOVISOR_HTTP_PORT ?? '0' },
 });

@@ -79,6 +79,23 @@ describe('repo-worker standalone', () => {
     expect(worker.stderr()).toBe('');
   });
 
+  it('answers 409 and 400 from its lazily loaded express app when a start or stop is refused', async () => {
+    // The app is a module apart from the runtime in the bundle: the refusal crosses that line.
+    const { worker } = await startWorker('acme/alpha');
+    const url = await waitFor('the worker to listen', () => listeningUrl(worker));
+    const post = (path: string): Promise<Response> => fetch(`${url}/${path}`, { method: 'POST' });
+    const again = await post('acme/alpha/start');
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({ error: 'Already running' });
+    expect((await post('acme/alpha/stop')).status).toBe(200);
+    const stopped = await post('acme/alpha/stop');
+    expect(stopped.status).toBe(400);
+    expect(await stopped.json()).toEqual({ error: 'Not running' });
+    expect((await post('acme/alpha/start')).status).toBe(200);
+    process.kill(worker.pid, 'SIGTERM');
+    expect(await worker.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('runs headless with REPOVISOR_HTTP_PORT=off and still exits 0 on SIGINT', async () => {
     const { worker } = await startWorker('headless', { REPOVISOR_HTTP_PORT: 'off' });
     await waitFor('the headless start', () => worker.stdout().includes('worker running headless'));

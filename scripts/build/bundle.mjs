@@ -1,19 +1,35 @@
-// Bundles each program's entry point, after `tsc -b`, into one ES module file
-// (plus a chunk per lazily imported part) with esbuild: a worker then starts
-// by reading one file instead of resolving and compiling dozens of modules
-// (see docs/BENCHMARKS.md). tsc stays the type checker and still writes
-// dist/ for the packages' library use and the tests; only the programs run
-// from the bundles. Usage: node scripts/build/bundle.mjs
+// Bundles each program's entry point, after `tsc -b`, with esbuild: a program
+// then starts by reading one file instead of resolving and compiling dozens
+// of modules (see docs/BENCHMARKS.md). tsc stays the type checker and still
+// writes dist/ for the packages' library use and the tests; only the programs
+// run from the bundles. Usage: node scripts/build/bundle.mjs
+//
+// - The supervisor is one ES module plus a chunk per lazily imported part.
+// - The worker is one CommonJS file, started 100 times at once: node loads a
+//   CommonJS main ~8 ms of CPU sooner than an ES module graph (no ES module
+//   loader, no linking; docs/BENCHMARKS.md, "Worker start"). Its express app
+//   (`/api/runtimes`, loaded on the first request other than /healthz) is a
+//   separate ES module beside it, imported with `import()`.
 import { chmod, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The programs: their compiled entry and where the bundle goes. */
+/**
+ * The programs: their compiled entry, where the bundle goes, its format, and
+ * for a CommonJS program the modules it imports lazily, each bundled as an ES
+ * module file of its own (`lazy[].from` is the import specifier in tsc's output).
+ */
 export const PROGRAMS = [
-  { name: 'repo-worker', entry: 'packages/worker/dist/main.js', outdir: 'packages/worker/dist/bundle' },
-  { name: 'supervisor', entry: 'packages/supervisor/dist/cli/main.js', outdir: 'packages/supervisor/dist/bundle' },
+  {
+    name: 'repo-worker',
+    entry: 'packages/worker/dist/main.js',
+    outdir: 'packages/worker/dist/bundle',
+    format: 'cjs',
+    lazy: [{ from: './worker-app.js', entry: 'packages/worker/dist/http/worker-app.js', name: 'worker-app' }],
+  },
+  { name: 'supervisor', entry: 'packages/supervisor/dist/cli/main.js', outdir: 'packages/supervisor/dist/bundle', format: 'esm', lazy: [] },
 ];
 
 // A package imported lazily (`await import('pkg')`) must be imported through a
@@ -23,33 +39,61 @@ export const PROGRAMS = [
 // undefined in the bundle although they work unbundled.
 //
 // Bundled CommonJS dependencies (express, pino) call require() for Node's
-// own modules; an ES module has none, so each output file makes one.
-const BANNER = "import { createRequire as __repovisorCreateRequire } from 'node:module';\nconst require = __repovisorCreateRequire(import.meta.url);";
+// own modules; an ES module has none, so each ES module output file makes one.
+const ESM_BANNER = "import { createRequire as __repovisorCreateRequire } from 'node:module';\nconst require = __repovisorCreateRequire(import.meta.url);";
+
+const COMMON = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+};
+
+/** An esbuild plugin leaving each lazily imported module out of the bundle, imported from its own file `./<name>.mjs`. */
+function lazyModules(lazy) {
+  return {
+    name: 'repovisor-lazy-modules',
+    setup(builder) {
+      for (const { from, name } of lazy) {
+        const filter = new RegExp(`^${from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+        builder.onResolve({ filter }, () => ({ path: `./${name}.mjs`, external: true }));
+      }
+    },
+  };
+}
+
+function bytesOf(result, file) {
+  return Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(file))?.[1].bytes ?? 0;
+}
 
 for (const program of PROGRAMS) {
   const outdir = ROOT + program.outdir;
   await rm(outdir, { recursive: true, force: true });
   const started = performance.now();
-  const result = await build({
-    absWorkingDir: ROOT,
-    entryPoints: { [program.name]: program.entry },
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    chunkNames: 'chunks/[name]-[hash]',
-    sourcemap: 'linked',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    banner: { js: BANNER },
-    legalComments: 'linked',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  const main = `${outdir}/${program.name}.js`;
-  await chmod(main, 0o755);
-  const bytes = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(`${program.name}.js`))?.[1].bytes ?? 0;
-  process.stdout.write(`bundled ${program.name}: ${program.outdir}/${program.name}.js (${Math.round(bytes / 1024)} KiB) in ${Math.round(performance.now() - started)} ms\n`);
+  const mainFile = `${program.name}.${program.format === 'cjs' ? 'cjs' : 'js'}`;
+  const result =
+    program.format === 'cjs'
+      ? await build({ ...COMMON, entryPoints: [program.entry], outfile: `${outdir}/${mainFile}`, format: 'cjs', plugins: [lazyModules(program.lazy)] })
+      : await build({
+          ...COMMON,
+          entryPoints: { [program.name]: program.entry },
+          outdir,
+          splitting: true,
+          format: 'esm',
+          chunkNames: 'chunks/[name]-[hash]',
+          banner: { js: ESM_BANNER },
+        });
+  for (const lazy of program.lazy) {
+    await build({ ...COMMON, entryPoints: [lazy.entry], outfile: `${outdir}/${lazy.name}.mjs`, format: 'esm', banner: { js: ESM_BANNER } });
+  }
+  await chmod(`${outdir}/${mainFile}`, 0o755);
+  process.stdout.write(
+    `bundled ${program.name}: ${program.outdir}/${mainFile} (${Math.round(bytesOf(result, mainFile) / 1024)} KiB) in ${Math.round(performance.now() - started)} ms\n`,
+  );
 }

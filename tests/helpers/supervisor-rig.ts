@@ -144,7 +144,7 @@ export async function workerMainPidsUnder(home: string): Promise<number[]> {
   const pids: number[] = [];
   for (const pid of await workerPidsUnder(home)) {
     try {
-      if ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('worker/dist/bundle/repo-worker.js')) pids.push(pid);
+      if ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('worker/dist/bundle/repo-worker.cjs')) pids.push(pid);
     } catch {
       // Gone while we looked.
     }

@@ -69,10 +69,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-try {
-  started = await startWorker(settings, logger, exit);
-  if (stopSignal !== undefined) stop(started, stopSignal);
-} catch (error) {
-  logger.fatal({ err: error }, 'worker could not start');
-  exit(1);
-}
+// No top-level await: the bundle is CommonJS, which starts faster (scripts/build/bundle.mjs).
+startWorker(settings, logger, exit).then(
+  (worker) => {
+    started = worker;
+    if (stopSignal !== undefined) stop(worker, stopSignal);
+  },
+  (error: unknown) => {
+    logger.fatal({ err: error }, 'worker could not start');
+    exit(1);
+  },
+);

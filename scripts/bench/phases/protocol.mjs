@@ -19,7 +19,7 @@ import { percentile } from '../lib/stats.mjs';
 
 const ECHO_SERVER = fileURLToPath(new URL('../fixtures/echo-server.mjs', import.meta.url));
 const RAW_ECHO = fileURLToPath(new URL('../fixtures/raw-echo.mjs', import.meta.url));
-const WORKER_MAIN = fileURLToPath(new URL('../../../packages/worker/dist/bundle/repo-worker.js', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../../../packages/worker/dist/bundle/repo-worker.cjs', import.meta.url));
 const Echo = { method: 'bench.echo', params: z.object({ n: z.number() }), result: z.object({ n: z.number() }) };
 const WARMUP = 2000;
 const SEQUENTIAL = 5000;

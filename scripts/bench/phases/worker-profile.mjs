@@ -12,7 +12,7 @@ import { benchEnv, spawnTracked } from '../lib/cleanup.mjs';
 import { freePorts, waitUntilAnswering } from '../lib/http.mjs';
 import { rssBytes } from '../lib/proc.mjs';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../../packages/worker/dist/bundle/repo-worker.js', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../../../packages/worker/dist/bundle/repo-worker.cjs', import.meta.url));
 const SERVER = fileURLToPath(new URL('../fixtures/http-server.mjs', import.meta.url));
 const COUNT_MODULES = fileURLToPath(new URL('../fixtures/count-modules.mjs', import.meta.url));
 const SAMPLES = 3;

@@ -66,7 +66,7 @@ Command: \`npm run bench\` (that is \`npm run build && node scripts/bench/run.mj
 Everything runs on loopback, in temporary folders, with real git repositories
 (\`git init\` and one commit each). Every contender's app is the same plain node
 HTTP server (\`scripts/bench/fixtures/http-server.mjs\`, which answers with its
-pid); Repovisor runs its real worker (\`packages/worker/dist/bundle/repo-worker.js\`).
+pid); Repovisor runs its real worker (\`packages/worker/dist/bundle/repo-worker.cjs\`).
 
 - **Spawn-to-healthy**: from starting the manager, cold, until every app is
   healthy: Repovisor from \`supervisor start repos.yaml\` until \`GET

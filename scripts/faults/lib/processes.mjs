@@ -69,7 +69,7 @@ export async function workerPidsUnder(folder) {
   const pids = [];
   for (const pid of await pidsUnder(folder)) {
     try {
-      if ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('worker/dist/bundle/repo-worker.js')) pids.push(pid);
+      if ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('worker/dist/bundle/repo-worker.cjs')) pids.push(pid);
     } catch {
       // Ended while we looked.
     }

@@ -11,7 +11,7 @@ import {
 import type { WorkerLogger } from '../log/worker-logger.js';
 import type { Disposable } from '../events/event-bus.js';
 import type { RepoRuntime } from '../runtime/repo-runtime.js';
-import { RuntimeStateError } from '../runtime/repo-runtime.js';
+import { RuntimeStateError } from '../runtime/runtime-state-error.js';
 import type { ProcessHealth } from './process-health.js';
 
 /** What a {@link ControlClient} needs. */

@@ -7,6 +7,7 @@ import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RepoWatcher } from '../orchestrator/repo-watcher.js';
 import { StateTracker } from '../state/state-tracker.js';
 import { assertValidConfig } from './repo-runtime-config.js';
+import { RuntimeStateError } from './runtime-state-error.js';
 import { newSessionId } from './session-id.js';
 import type { RepoRuntimeConfig } from './repo-runtime-config.js';
 import { Workspaces } from './workspaces.js';
@@ -19,17 +20,6 @@ export interface RepoRuntimeInfo {
   session_id: string | null;
   uptime_seconds: number;
   last_error: string | null;
-}
-
-/** Why a runtime start or stop was refused. */
-export class RuntimeStateError extends Error {
-  override readonly name = 'RuntimeStateError';
-  constructor(
-    readonly code: 'already_running' | 'not_running',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Told when a runtime starts, stops or fails. */
