@@ -3,6 +3,8 @@
 import { mib, ms, spread, summary } from '../lib/stats.mjs';
 
 const NAMES = { floor: 'floor', repovisor: 'Repovisor', pm2: 'PM2', supervisord: 'supervisord' };
+/** Which process is each contender's manager, for the memory table's title. */
+const MANAGERS = { floor: 'floor: its spawner', repovisor: 'Repovisor: the supervisor', pm2: "PM2: its daemon", supervisord: 'supervisord: its daemon' };
 const us = (value) => `${(value * 1000).toFixed(0)} µs`;
 const pct = (value) => `${(value * 100).toFixed(2)} %`;
 const perSecond = (value) => `${Math.round(value).toLocaleString('en-US')}/s`;
@@ -22,7 +24,7 @@ export function memoryTable(r) {
   const names = r.contenders;
   const largest = Math.max(...r.sizes);
   return {
-    title: 'Manager RSS one second after healthy (supervisor / PM2 daemon / supervisord / floor spawner)',
+    title: `Manager RSS one second after healthy (${names.map((name) => MANAGERS[name]).join('; ')})`,
     header: ['repos', ...names.map((name) => NAMES[name])],
     rows: [
       ...r.sizes.map((size) => [String(size), ...names.map((name) => spread(summary(r.spawn[name]?.[size]?.managerRss ?? []), mib))]),
