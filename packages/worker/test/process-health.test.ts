@@ -1,14 +1,16 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 // Internal: only seen through a worker's `health` answers.
-import { ProcessHealth } from '../src/process/process-health.js';
+import { ProcessHealth, SAMPLE_EVERY_MS } from '../src/process/process-health.js';
 
 const healths: ProcessHealth[] = [];
 afterEach(() => healths.splice(0).forEach((health) => health.dispose()));
 
-/** How long the tests hold the loop, and the least delay that must then be seen: the stall less one sampling period (100 ms) and some clock slack. */
-const STALL_MS = 1000;
-const AT_LEAST_MS = STALL_MS - 110;
+/** How long the tests hold the loop, and the least delay that must then be seen: the stall less one sampling period and some clock slack. */
+const STALL_MS = 2 * SAMPLE_EVERY_MS;
+const AT_LEAST_MS = STALL_MS - SAMPLE_EVERY_MS - 10;
+/** Long enough for the sampling timer to fire once more. */
+const ONE_PERIOD_MS = SAMPLE_EVERY_MS + 50;
 
 function busyFor(ms: number): void {
   const until = performance.now() + ms;
@@ -21,9 +23,9 @@ describe('ProcessHealth', () => {
   it('reports a stalled event loop as at least the stall less one sampling period', async () => {
     const health = new ProcessHealth();
     healths.push(health);
-    await sleep(150);
+    await sleep(ONE_PERIOD_MS);
     busyFor(STALL_MS);
-    await sleep(150); // the sampling timer fires, late
+    await sleep(ONE_PERIOD_MS); // the sampling timer fires, late
     expect(health.sample().eventLoopDelayMs).toBeGreaterThanOrEqual(AT_LEAST_MS);
   });
 
@@ -31,7 +33,7 @@ describe('ProcessHealth', () => {
     const health = new ProcessHealth();
     healths.push(health);
     busyFor(STALL_MS);
-    // The timer due 100 ms after construction has not had a chance to fire.
+    // The timer due one period after construction has not had a chance to fire.
     expect(health.sample().eventLoopDelayMs).toBeGreaterThanOrEqual(AT_LEAST_MS);
   });
 
@@ -39,10 +41,10 @@ describe('ProcessHealth', () => {
     const health = new ProcessHealth();
     healths.push(health);
     busyFor(STALL_MS);
-    await sleep(150);
+    await sleep(ONE_PERIOD_MS);
     expect(health.sample().eventLoopDelayMs).toBeGreaterThanOrEqual(AT_LEAST_MS);
     // The next window had no such stall (the test holds the loop no more).
-    await sleep(150);
+    await sleep(ONE_PERIOD_MS);
     expect(health.sample().eventLoopDelayMs).toBeLessThan(AT_LEAST_MS);
   });
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SlugSchema } from '@repovisor/protocol';
 
 const DAY_MS = 86_400_000;
@@ -58,16 +58,16 @@ function describe(value: unknown): string {
 
 function wholeNumber(min: number, max: number, unit = '') {
   const message = (issue: { input: unknown }) => `must be a whole number from ${min} to ${max}${unit}, got ${describe(issue.input)}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+  return z.int({ error: message }).check(z.minimum(min, { error: message }), z.maximum(max, { error: message }));
 }
 
 const milliseconds = (min: number) => wholeNumber(min, DAY_MS, ' (milliseconds)');
 const port = wholeNumber(0, 65_535, ' (0 picks a free port)');
-const host = z.string({ error: 'must be a host name or address, e.g. 127.0.0.1' }).trim().min(1, { error: 'must not be empty' });
+const host = z.string({ error: 'must be a host name or address, e.g. 127.0.0.1' }).check(z.trim(), z.minLength(1, { error: 'must not be empty' }));
 const flag = z.boolean({ error: (issue) => `must be true or false, got ${describe(issue.input)}` });
 
 /** A mapping that refuses keys it does not know, naming the ones it does. */
-function strictMapping<Shape extends z.ZodRawShape>(shape: Shape) {
+function strictMapping<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
   const expected = `expected one of: ${Object.keys(shape).join(', ')}`;
   return z.strictObject(shape, {
     error: (issue) => {
@@ -83,7 +83,8 @@ const EnvSchema = z
   .record(z.string(), z.string({ error: (issue) => `must be a string (quote numbers and booleans), got ${describe(issue.input)}` }), {
     error: (issue) => `must be a mapping of variable names to strings, got ${describe(issue.input)}`,
   })
-  .superRefine(
+  .check(
+    z.superRefine(
     (env, ctx) => {
       for (const name of Object.keys(env)) {
         if (/^REPOVISOR_/i.test(name)) {
@@ -95,65 +96,73 @@ const EnvSchema = z
     },
     // Names are checked even when a value is wrong, so both are reported in one run.
     { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    ),
   );
 
 const RestartSchema = strictMapping({
-  initial_delay_ms: milliseconds(0).optional(),
-  max_delay_ms: milliseconds(0).optional(),
-  max_restarts: wholeNumber(0, 1000).optional(),
-  window_ms: milliseconds(10).optional(),
-  stable_after_ms: milliseconds(0).optional(),
-}).superRefine((restart, ctx) => {
-  const initial = restart.initial_delay_ms ?? defaultSettings('.').restart.initialDelayMs;
-  const max = restart.max_delay_ms ?? defaultSettings('.').restart.maxDelayMs;
-  if (max < initial) {
-    ctx.addIssue({ code: 'custom', path: ['max_delay_ms'], message: `must be at least initial_delay_ms (${initial}), got ${max}` });
-  }
-});
+  initial_delay_ms: z.optional(milliseconds(0)),
+  max_delay_ms: z.optional(milliseconds(0)),
+  max_restarts: z.optional(wholeNumber(0, 1000)),
+  window_ms: z.optional(milliseconds(10)),
+  stable_after_ms: z.optional(milliseconds(0)),
+}).check(
+  z.superRefine((restart, ctx) => {
+    const initial = restart.initial_delay_ms ?? defaultSettings('.').restart.initialDelayMs;
+    const max = restart.max_delay_ms ?? defaultSettings('.').restart.maxDelayMs;
+    if (max < initial) {
+      ctx.addIssue({ code: 'custom', path: ['max_delay_ms'], message: `must be at least initial_delay_ms (${initial}), got ${max}` });
+    }
+  }),
+);
 
 /** The `supervisor:` section of `repos.yaml`, as written (snake_case, every key optional). */
 export const SupervisorSectionSchema = strictMapping({
-  home: z.string({ error: 'must be a folder path' }).min(1, { error: 'must not be empty' }).optional(),
-  http: strictMapping({
-    host: host.optional(),
-    port: port.optional(),
-    request_timeout_ms: milliseconds(100).optional(),
-    headers_timeout_ms: milliseconds(100).optional(),
-  }).nullish(),
-  control: strictMapping({
-    host: host.optional(),
-    port: port.optional(),
-    legacy_clients: flag.optional(),
-    hello_timeout_ms: milliseconds(100).optional(),
-  }).nullish(),
-  health: strictMapping({
-    interval_ms: milliseconds(10).optional(),
-    timeout_ms: milliseconds(10).optional(),
-    failure_threshold: wholeNumber(1, 1000).optional(),
-    http_interval_ms: milliseconds(0).optional(),
-  }).nullish(),
-  restart: RestartSchema.nullish(),
-  start_timeout_ms: milliseconds(10).optional(),
-  stop_timeout_ms: milliseconds(10).optional(),
-  grace_ms: milliseconds(10).optional(),
-  log_max_bytes: wholeNumber(1024, Number.MAX_SAFE_INTEGER, ' (bytes)').optional(),
+  home: z.optional(z.string({ error: 'must be a folder path' }).check(z.minLength(1, { error: 'must not be empty' }))),
+  http: z.nullish(
+    strictMapping({
+      host: z.optional(host),
+      port: z.optional(port),
+      request_timeout_ms: z.optional(milliseconds(100)),
+      headers_timeout_ms: z.optional(milliseconds(100)),
+    }),
+  ),
+  control: z.nullish(
+    strictMapping({
+      host: z.optional(host),
+      port: z.optional(port),
+      legacy_clients: z.optional(flag),
+      hello_timeout_ms: z.optional(milliseconds(100)),
+    }),
+  ),
+  health: z.nullish(
+    strictMapping({
+      interval_ms: z.optional(milliseconds(10)),
+      timeout_ms: z.optional(milliseconds(10)),
+      failure_threshold: z.optional(wholeNumber(1, 1000)),
+      http_interval_ms: z.optional(milliseconds(0)),
+    }),
+  ),
+  restart: z.nullish(RestartSchema),
+  start_timeout_ms: z.optional(milliseconds(10)),
+  stop_timeout_ms: z.optional(milliseconds(10)),
+  grace_ms: z.optional(milliseconds(10)),
+  log_max_bytes: z.optional(wholeNumber(1024, Number.MAX_SAFE_INTEGER, ' (bytes)')),
 });
 
 /** One entry of `repos:` as written. */
 export const RepoEntrySchema = strictMapping({
-  path: z.string({ error: 'is required: the folder of a git repository' }).min(1, { error: 'must not be empty' }),
-  slug: z
-    .string({ error: (issue) => `must be a slug such as "owner/repo" or "name" (quoted), got ${describe(issue.input)}` })
-    .pipe(SlugSchema)
-    .optional(),
-  autostart: flag.optional(),
-  env: EnvSchema.nullish(),
+  path: z.string({ error: 'is required: the folder of a git repository' }).check(z.minLength(1, { error: 'must not be empty' })),
+  slug: z.optional(
+    z.pipe(z.string({ error: (issue) => `must be a slug such as "owner/repo" or "name" (quoted), got ${describe(issue.input)}` }), SlugSchema),
+  ),
+  autostart: z.optional(flag),
+  env: z.nullish(EnvSchema),
 });
 
 /** The whole `repos.yaml` as written. */
 export const ConfigFileSchema = strictMapping({
-  supervisor: SupervisorSectionSchema.nullish(),
-  repos: z.array(RepoEntrySchema, { error: (issue) => `must be a list of repositories, got ${describe(issue.input)}` }).nullish(),
+  supervisor: z.nullish(SupervisorSectionSchema),
+  repos: z.nullish(z.array(RepoEntrySchema, { error: (issue) => `must be a list of repositories, got ${describe(issue.input)}` })),
 });
 
 /** The `supervisor:` section as written. */
@@ -212,7 +221,7 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 }
 
 /** Every problem of a failed parse, one line each, by its path in the file. */
-export function formatConfigIssues(error: z.ZodError): string[] {
+export function formatConfigIssues(error: z.core.$ZodError): string[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => `${formatIssuePath([...issue.path, key])}: unknown key (${issue.message})`);

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** The actions HydraFlow's `hf` CLI sends on the control port. */
 export const ACTION_NAMES = ['ping', 'list_repos', 'add_repo', 'register_repo', 'remove_repo'] as const;
@@ -10,21 +10,23 @@ export type ActionName = (typeof ACTION_NAMES)[number];
 /** Actions that change the registry and so need the API token. */
 export const MUTATING_ACTIONS: ReadonlySet<ActionName> = new Set<ActionName>(['add_repo', 'register_repo', 'remove_repo']);
 
-// Python clients send `null` for an option they were not given, so null counts as absent.
-const absentAsUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
-const repoPath = z
-  .string({ error: 'must be a string: the absolute path of a git repository' })
-  .min(1, { error: 'must not be empty' })
-  .max(4096, { error: 'must be at most 4096 characters' })
-  .refine(isAbsolute, { error: "must be an absolute path (the supervisor does not know the client's working folder)" });
+const repoPath = z.string({ error: 'must be a string: the absolute path of a git repository' }).check(
+  z.minLength(1, { error: 'must not be empty' }),
+  z.maxLength(4096, { error: 'must be at most 4096 characters' }),
+  z.refine(isAbsolute, { error: "must be an absolute path (the supervisor does not know the client's working folder)" }),
+);
 
 const slug = z
   .string({ error: 'must be a string such as "owner/repo" or "name"' })
-  .min(1, { error: 'must not be empty' })
-  .max(200, { error: 'must be at most 200 characters' });
+  .check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(200, { error: 'must be at most 200 characters' }));
 
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform(absentAsUndefined);
+// Python clients send `null` for an option they were not given, so null counts as absent.
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.nullish(schema),
+    z.transform((value: z.output<T> | null | undefined) => value ?? undefined),
+  );
 
 // The token is checked before the schema; here it only has to be a string when present.
 const token = optional(z.string({ error: 'must be a string: the API token from <home>/api-token' }));

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { Router } from 'express';
 import type { Request, Response, NextFunction } from 'express';
 import type { Logger } from 'pino';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { LifecycleConflictError } from '../manager/lifecycle-error.js';
 import type { ManagedRepo } from '../manager/managed-repo.js';
 import { RepoConflictError } from '../manager/repo-manager.js';
@@ -13,13 +13,11 @@ import type { ReposListing } from './repos-listing.js';
 import { runtimesProxy } from './runtimes-proxy.js';
 
 /** The body of `POST /api/repos`. */
-export const AddRepoBody = z
-  .object({
-    path: z.string().min(1, 'path must not be empty').max(4096),
-    slug: z.string().min(1).max(200).optional(),
-    autostart: z.boolean().optional(),
-  })
-  .strict();
+export const AddRepoBody = z.strictObject({
+  path: z.string().check(z.minLength(1, 'path must not be empty'), z.maxLength(4096)),
+  slug: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  autostart: z.optional(z.boolean()),
+});
 
 /** What the repos router serves from. */
 export interface ReposRouterOptions {

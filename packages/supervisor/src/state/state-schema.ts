@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SlugSchema } from '@repovisor/protocol';
 
-const nullablePid = z.number().int().positive().nullable();
+const nullablePid = z.nullable(z.int().check(z.positive()));
+const port = z.int().check(z.minimum(1), z.maximum(65_535));
 
 /** One repository in `supervisor-state.json`. */
 export const StoredRepoSchema = z.object({
   slug: SlugSchema,
   /** Absolute real path of the repository. */
-  path: z.string().min(1),
+  path: z.string().check(z.minLength(1)),
   autostart: z.boolean(),
   env: z.record(z.string(), z.string()),
   /** Where the repo came from: `repos.yaml` or `POST /api/repos`. */
@@ -16,22 +17,22 @@ export const StoredRepoSchema = z.object({
   /** When it was first added (ISO 8601). */
   addedAt: z.iso.datetime(),
   /** The worker's secret for `hello`. */
-  token: z.string().min(32),
+  token: z.string().check(z.minLength(32)),
   /** The worker's pid, while one is believed to run. */
   pid: nullablePid,
   /** `/proc/<pid>/stat` field 22 of that worker, telling it from a later process that reused the pid. */
-  pidStartTicks: z.number().int().nonnegative().nullable(),
+  pidStartTicks: z.nullable(z.int().check(z.nonnegative())),
   /** The worker's own HTTP port, as reported in `hello`. */
-  httpPort: z.number().int().min(1).max(65_535).nullable(),
+  httpPort: z.nullable(port),
 });
 
 /** The whole of `supervisor-state.json`. */
 export const StoredStateSchema = z.object({
   version: z.literal(1),
   /** The control port the supervisor last listened on. */
-  controlPort: z.number().int().min(1).max(65_535).nullable(),
+  controlPort: z.nullable(port),
   /** The address the HTTP API last listened on, for the CLI to find it. */
-  http: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65_535) }).nullable().optional(),
+  http: z.optional(z.nullable(z.object({ host: z.string().check(z.minLength(1)), port }))),
   repos: z.array(StoredRepoSchema),
 });
 
