@@ -22,6 +22,11 @@ export default tseslint.config(
     },
   },
   {
+    // A CommonJS TypeScript file under verbatimModuleSyntax imports with `import x = require('…')`.
+    files: ['**/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },

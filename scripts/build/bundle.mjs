@@ -5,11 +5,15 @@
 // run from the bundles. Usage: node scripts/build/bundle.mjs
 //
 // - The supervisor is one ES module plus a chunk per lazily imported part.
-// - The worker is one CommonJS file, started 100 times at once: node loads a
+// - The worker, started 100 times at once, is CommonJS: node loads a
 //   CommonJS main ~8 ms of CPU sooner than an ES module graph (no ES module
-//   loader, no linking; docs/BENCHMARKS.md, "Worker start"). Its express app
-//   (`/api/runtimes`, loaded on the first request other than /healthz) is a
-//   separate ES module beside it, imported with `import()`.
+//   loader, no linking; docs/BENCHMARKS.md). Three files: the program
+//   (`repo-worker-program.cjs`); its express app (`worker-app.cjs`,
+//   `/api/runtimes`, required on the first request other than /healthz); and
+//   the executable `repo-worker.cjs` (packages/worker/src/bin/repo-worker.cts),
+//   which runs the program through a V8 code cache. A program run by
+//   `vm.Script` has no `import()`, so the program's lazy imports are lowered
+//   to `require()`.
 import { chmod, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -17,17 +21,19 @@ import { build } from 'esbuild';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The programs: their compiled entry, where the bundle goes, its format, and
- * for a CommonJS program the modules it imports lazily, each bundled as an ES
- * module file of its own (`lazy[].from` is the import specifier in tsc's output).
+ * The programs: their compiled entry, where the bundle goes, its format; for
+ * a CommonJS program, the modules it imports lazily, each bundled as a
+ * CommonJS file of its own (`lazy[].from` is the import specifier in tsc's
+ * output), and the executable that runs it (`launcher`).
  */
 export const PROGRAMS = [
   {
-    name: 'repo-worker',
+    name: 'repo-worker-program',
     entry: 'packages/worker/dist/main.js',
     outdir: 'packages/worker/dist/bundle',
     format: 'cjs',
     lazy: [{ from: './worker-app.js', entry: 'packages/worker/dist/http/worker-app.js', name: 'worker-app' }],
+    launcher: { name: 'repo-worker', entry: 'packages/worker/dist/bin/repo-worker.cjs' },
   },
   { name: 'supervisor', entry: 'packages/supervisor/dist/cli/main.js', outdir: 'packages/supervisor/dist/bundle', format: 'esm', lazy: [] },
 ];
@@ -55,14 +61,14 @@ const COMMON = {
   logLevel: 'warning',
 };
 
-/** An esbuild plugin leaving each lazily imported module out of the bundle, imported from its own file `./<name>.mjs`. */
+/** An esbuild plugin leaving each lazily imported module out of the bundle, required from its own file `./<name>.cjs`. */
 function lazyModules(lazy) {
   return {
     name: 'repovisor-lazy-modules',
     setup(builder) {
       for (const { from, name } of lazy) {
         const filter = new RegExp(`^${from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
-        builder.onResolve({ filter }, () => ({ path: `./${name}.mjs`, external: true }));
+        builder.onResolve({ filter }, () => ({ path: `./${name}.cjs`, external: true }));
       }
     },
   };
@@ -79,7 +85,15 @@ for (const program of PROGRAMS) {
   const mainFile = `${program.name}.${program.format === 'cjs' ? 'cjs' : 'js'}`;
   const result =
     program.format === 'cjs'
-      ? await build({ ...COMMON, entryPoints: [program.entry], outfile: `${outdir}/${mainFile}`, format: 'cjs', plugins: [lazyModules(program.lazy)] })
+      ? await build({
+          ...COMMON,
+          entryPoints: [program.entry],
+          outfile: `${outdir}/${mainFile}`,
+          format: 'cjs',
+          // `import('./x.cjs')` becomes `Promise.resolve().then(() => require('./x.cjs'))`.
+          supported: { 'dynamic-import': false },
+          plugins: [lazyModules(program.lazy)],
+        })
       : await build({
           ...COMMON,
           entryPoints: { [program.name]: program.entry },
@@ -90,7 +104,12 @@ for (const program of PROGRAMS) {
           banner: { js: ESM_BANNER },
         });
   for (const lazy of program.lazy) {
-    await build({ ...COMMON, entryPoints: [lazy.entry], outfile: `${outdir}/${lazy.name}.mjs`, format: 'esm', banner: { js: ESM_BANNER } });
+    await build({ ...COMMON, entryPoints: [lazy.entry], outfile: `${outdir}/${lazy.name}.cjs`, format: 'cjs' });
+  }
+  if (program.launcher !== undefined) {
+    const launcherFile = `${outdir}/${program.launcher.name}.cjs`;
+    await build({ ...COMMON, entryPoints: [program.launcher.entry], outfile: launcherFile, format: 'cjs', banner: { js: '#!/usr/bin/env node' } });
+    await chmod(launcherFile, 0o755);
   }
   await chmod(`${outdir}/${mainFile}`, 0o755);
   process.stdout.write(
