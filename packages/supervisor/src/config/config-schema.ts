@@ -85,17 +85,17 @@ const EnvSchema = z
   })
   .check(
     z.superRefine(
-    (env, ctx) => {
-      for (const name of Object.keys(env)) {
-        if (/^REPOVISOR_/i.test(name)) {
-          ctx.addIssue({ code: 'custom', path: [name], message: 'is reserved: the supervisor sets REPOVISOR_* variables itself' });
-        } else if (!ENV_NAME.test(name)) {
-          ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid variable name (letters, digits and "_", not starting with a digit)' });
+      (env, ctx) => {
+        for (const name of Object.keys(env)) {
+          if (/^REPOVISOR_/i.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'is reserved: the supervisor sets REPOVISOR_* variables itself' });
+          } else if (!ENV_NAME.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid variable name (letters, digits and "_", not starting with a digit)' });
+          }
         }
-      }
-    },
-    // Names are checked even when a value is wrong, so both are reported in one run.
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+      },
+      // Names are checked even when a value is wrong, so both are reported in one run.
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
     ),
   );
 
