@@ -1,8 +1,13 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-/** Absolute path of the bundled `repo-worker` program of `@repovisor/worker` (see scripts/build/bundle.mjs). */
+let resolved: string | undefined;
+
+/**
+ * Absolute path of the bundled `repo-worker` executable of `@repovisor/worker`
+ * (see scripts/build/bundle.mjs). Resolved once: every launch asks for it.
+ */
 export function workerEntryPath(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@repovisor/worker/package.json')), 'dist', 'bundle', 'repo-worker.cjs');
+  resolved ??= join(dirname(createRequire(import.meta.url).resolve('@repovisor/worker/package.json')), 'dist', 'bundle', 'repo-worker.cjs');
+  return resolved;
 }
