@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildProcesses } from './helpers/child-processes.js';
 import type { TestChild } from './helpers/child-processes.js';
@@ -24,7 +25,7 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
-async function startWorker(codeCache: string): Promise<{ worker: TestChild; url: string }> {
+async function startWorker(codeCache: string | undefined): Promise<{ worker: TestChild; url: string }> {
   const root = await temp.make();
   const worker = children.start(process.execPath, [WORKER_MAIN], {
     env: {
@@ -33,7 +34,7 @@ async function startWorker(codeCache: string): Promise<{ worker: TestChild; url:
       REPOVISOR_SLUG: 'acme/alpha',
       REPOVISOR_REPO_PATH: await createGitRepo(join(root, 'repo')),
       REPOVISOR_DATA_ROOT: join(root, 'data'),
-      REPOVISOR_CODE_CACHE: codeCache,
+      ...(codeCache === undefined ? {} : { REPOVISOR_CODE_CACHE: codeCache }),
     },
   });
   const url = await waitFor('the worker to listen', () => {
@@ -84,6 +85,18 @@ describe('the worker code cache', () => {
       return content !== undefined && !content.equals(garbage) ? content : undefined;
     });
     expect(replaced.length).toBeGreaterThan(10_000);
+    await servesAndStops(started);
+  });
+
+  it('is kept by default beside the program, named after the digest of the program', async () => {
+    // Other tests' workers write the same file at the same time; this checks the name, written atomically by any of them.
+    const folder = dirname(WORKER_MAIN);
+    const digest = createHash('sha256')
+      .update(await readFile(join(folder, 'repo-worker-program.cjs')))
+      .digest('hex')
+      .slice(0, 16);
+    const started = await startWorker(undefined);
+    await waitFor('the default code cache file', async () => (await readdir(folder)).includes(`repo-worker-program.cjs.${digest}.v8cache`));
     await servesAndStops(started);
   });
 

@@ -14,7 +14,8 @@
 //   which runs the program through a V8 code cache. A program run by
 //   `vm.Script` has no `import()`, so the program's lazy imports are lowered
 //   to `require()`.
-import { chmod, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -108,7 +109,16 @@ for (const program of PROGRAMS) {
   }
   if (program.launcher !== undefined) {
     const launcherFile = `${outdir}/${program.launcher.name}.cjs`;
-    await build({ ...COMMON, entryPoints: [program.launcher.entry], outfile: launcherFile, format: 'cjs', banner: { js: '#!/usr/bin/env node' } });
+    // The launcher names its code cache after the program it runs (see src/bin/repo-worker.cts).
+    const digest = createHash('sha256').update(await readFile(`${outdir}/${mainFile}`)).digest('hex').slice(0, 16);
+    await build({
+      ...COMMON,
+      entryPoints: [program.launcher.entry],
+      outfile: launcherFile,
+      format: 'cjs',
+      banner: { js: '#!/usr/bin/env node' },
+      define: { REPOVISOR_PROGRAM_DIGEST: JSON.stringify(digest) },
+    });
     await chmod(launcherFile, 0o755);
   }
   await chmod(`${outdir}/${mainFile}`, 0o755);

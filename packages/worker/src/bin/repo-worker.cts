@@ -6,8 +6,9 @@
  * the functions the last run compiled from the cache file instead: ~7 ms less
  * CPU per worker start in a burst of twenty (docs/BENCHMARKS.md).
  *
- * The cache file is `repo-worker-program.cjs.v8cache` beside the program, or
- * the file `REPOVISOR_CODE_CACHE` names (`off`: no cache). A worker writes it
+ * The cache file is `repo-worker-program.cjs.<digest>.v8cache` beside the
+ * program (the digest is the program's), or the file `REPOVISOR_CODE_CACHE`
+ * names (`off`: no cache). A worker writes it
  * a few seconds after it started, once the start-up code has been compiled,
  * when there was none or V8 refused the one there (a new node, a new build),
  * by writing a temporary file and renaming it over the old one. None of this
@@ -23,9 +24,18 @@ import vm = require('node:vm');
 /** How long after start-up the cache is written: by then `hello`, the first probe and the first look at the repository have run. */
 const WRITE_CACHE_AFTER_MS = 3000;
 
+/**
+ * A digest of the program, put in by the build (scripts/build/bundle.mjs). The
+ * default cache file is named after it: V8 checks a cache against its source's
+ * length only, so a worker of an earlier build still running could otherwise
+ * write its cache where the new program would take it.
+ */
+declare const REPOVISOR_PROGRAM_DIGEST: string | undefined;
+const programDigest = typeof REPOVISOR_PROGRAM_DIGEST === 'string' ? REPOVISOR_PROGRAM_DIGEST : 'unbundled';
+
 const programFile = path.join(__dirname, 'repo-worker-program.cjs');
 const cacheSetting = process.env.REPOVISOR_CODE_CACHE;
-const cacheFile = cacheSetting === 'off' ? undefined : cacheSetting || `${programFile}.v8cache`;
+const cacheFile = cacheSetting === 'off' ? undefined : cacheSetting || `${programFile}.${programDigest}.v8cache`;
 
 function readCache(file: string | undefined): Buffer | undefined {
   if (file === undefined) return undefined;
