@@ -9,7 +9,7 @@ import { createDemoRepos } from './create-demo-repos.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 createDemoRepos();
 const config = join(root, 'examples', 'repos.yaml');
-const supervisor = spawn(process.execPath, [join(root, 'packages', 'supervisor', 'dist', 'bundle', 'supervisor.js'), 'start', config, ...process.argv.slice(2)], {
+const supervisor = spawn(process.execPath, [join(root, 'packages', 'supervisor', 'dist', 'bundle', 'supervisor.cjs'), 'start', config, ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
 process.stderr.write(

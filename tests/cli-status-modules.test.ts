@@ -16,8 +16,9 @@ afterAll(async () => {
 // The benchmark's module recorder: every module the ES loader and require load, one per line.
 const RECORDER = join(REPO_ROOT, 'scripts/bench/fixtures/count-modules.mjs');
 // The CLI as tsc compiled it, one module per source file: the bundle the
-// `supervisor` command runs merges modules into chunks, so only here can a
-// loaded library be told by its path. The bundle splits at the same lazy imports.
+// `supervisor` command runs merges modules into one file, so only here can a
+// loaded library be told by its path. The bundle defers each lazily imported
+// module to its first import, at the same places.
 const UNBUNDLED_MAIN = join(REPO_ROOT, 'packages/supervisor/dist/cli/main.js');
 
 async function modulesLoadedBy(args: string[]): Promise<string[]> {

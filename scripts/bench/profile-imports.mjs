@@ -70,6 +70,6 @@ for (const [label, code] of SUBJECTS) {
   process.stdout.write(`${label.padEnd(32)} ${`${r.ms.toFixed(1)} ms`.padStart(9)} ${`${((r.rss - base.rss) / 1048576).toFixed(1)} MiB`.padStart(9)} ${`${((r.heap - base.heap) / 1048576).toFixed(1)} MiB`.padStart(9)}\n`);
 }
 process.stdout.write(`(empty script: RSS ${(base.rss / 1048576).toFixed(1)} MiB, heap ${(base.heap / 1048576).toFixed(1)} MiB)\n\n`);
-const status = modulesOf(['packages/supervisor/dist/bundle/supervisor.js', 'status']);
+const status = modulesOf(['packages/supervisor/dist/bundle/supervisor.cjs', 'status']);
 const total = Object.values(status).reduce((sum, n) => sum + n, 0);
 process.stdout.write(`modules loaded by \`supervisor status\`: ${total}\n${Object.entries(status).sort((a, b) => b[1] - a[1]).map(([pkg, n]) => `  ${String(n).padStart(4)}  ${pkg}`).join('\n')}\n`);

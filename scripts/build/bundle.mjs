@@ -4,16 +4,22 @@
 // writes dist/ for the packages' library use and the tests; only the programs
 // run from the bundles. Usage: node scripts/build/bundle.mjs
 //
-// - The supervisor is one ES module plus a chunk per lazily imported part.
-// - The worker, started 100 times at once, is CommonJS: node loads a
-//   CommonJS main ~8 ms of CPU sooner than an ES module graph (no ES module
-//   loader, no linking; docs/BENCHMARKS.md). Three files: the program
-//   (`repo-worker-program.cjs`); its express app (`worker-app.cjs`,
-//   `/api/runtimes`, required on the first request other than /healthz); and
-//   the executable `repo-worker.cjs` (packages/worker/src/bin/repo-worker.cts),
-//   which runs the program through a V8 code cache. A program run by
-//   `vm.Script` has no `import()`, so the program's lazy imports are lowered
-//   to `require()`.
+// Both programs are CommonJS, although their sources are ES modules: node
+// loads a CommonJS main ~8 ms of CPU sooner than an ES module graph (no ES
+// module loader, no linking; docs/BENCHMARKS.md), and a CommonJS program can
+// run through a V8 code cache. Each program is:
+// - the program itself (`<name>-program.cjs`), our code and what its start
+//   needs; its lazy imports (`await import(…)`) stay lazy: the imported
+//   module's code is in the file but runs on first use;
+// - files it requires on first use: `lazy` modules of our own, bundled with
+//   what they import (the worker's express app, `worker-app.cjs`), and
+//   `vendor` packages, one file each (`vendor-express.cjs`…), so that a
+//   supervisor that never needs express does not even read it;
+// - the executable (`repo-worker.cjs`, `supervisor.cjs`, from the package's
+//   src/bin/*.cts), which runs the program through a V8 code cache named
+//   after the program's digest (@repovisor/protocol's run-cached-program.cts).
+//   A program run by `vm.Script` has no `import()`, so lazy imports are
+//   lowered to `require()`.
 import { createHash } from 'node:crypto';
 import { chmod, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,32 +28,39 @@ import { build } from 'esbuild';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The programs: their compiled entry, where the bundle goes, its format; for
- * a CommonJS program, the modules it imports lazily, each bundled as a
- * CommonJS file of its own (`lazy[].from` is the import specifier in tsc's
- * output), and the executable that runs it (`launcher`).
+ * The programs: their compiled entry, where the bundle goes; the modules of
+ * our own each imports lazily, bundled as a CommonJS file of their own
+ * (`lazy[].from` is the import specifier in tsc's output); the packages it
+ * requires from a file of their own (`vendor`), and its executable (`launcher`).
  */
 export const PROGRAMS = [
   {
     name: 'repo-worker-program',
     entry: 'packages/worker/dist/main.js',
     outdir: 'packages/worker/dist/bundle',
-    format: 'cjs',
     lazy: [{ from: './worker-app.js', entry: 'packages/worker/dist/http/worker-app.js', name: 'worker-app' }],
+    vendor: [],
     launcher: { name: 'repo-worker', entry: 'packages/worker/dist/bin/repo-worker.cjs' },
   },
-  { name: 'supervisor', entry: 'packages/supervisor/dist/cli/main.js', outdir: 'packages/supervisor/dist/bundle', format: 'esm', lazy: [] },
+  {
+    name: 'supervisor-program',
+    entry: 'packages/supervisor/dist/cli/main.js',
+    outdir: 'packages/supervisor/dist/bundle',
+    lazy: [],
+    // Each is needed only by a request or a command that may never come (the
+    // express app, the /api/runtimes proxy, GET /metrics, a terminal's pretty
+    // logs, git calls for `POST /api/repos`). None shares a class with another
+    // or with our code, so a copy of its own cannot break an `instanceof`.
+    vendor: ['express', 'http-proxy-middleware', 'prom-client', 'pino-pretty', 'execa'],
+    launcher: { name: 'supervisor', entry: 'packages/supervisor/dist/bin/supervisor.cjs' },
+  },
 ];
 
-// A package imported lazily (`await import('pkg')`) must be imported through a
-// module of our own that re-exports what is used (see
-// packages/supervisor/src/http/proxy-library.ts): esbuild gives a lazily
-// imported CommonJS chunk only a default export, so named imports would be
-// undefined in the bundle although they work unbundled.
-//
-// Bundled CommonJS dependencies (express, pino) call require() for Node's
-// own modules; an ES module has none, so each ES module output file makes one.
-const ESM_BANNER = "import { createRequire as __repovisorCreateRequire } from 'node:module';\nconst require = __repovisorCreateRequire(import.meta.url);";
+// `import.meta.url` (packages/supervisor/src/launch/worker-entry.ts) in a
+// CommonJS bundle: the URL of the bundle file itself. The banner comes before
+// esbuild's own "use strict", so it starts with one: our sources are ES
+// modules, strict throughout, and must stay so.
+const IMPORT_META_URL_BANNER = "'use strict';const __repovisorImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
 
 const COMMON = {
   absWorkingDir: ROOT,
@@ -79,49 +92,60 @@ function bytesOf(result, file) {
   return Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(file))?.[1].bytes ?? 0;
 }
 
+/** An esbuild plugin leaving each vendor package out of the bundle, required from its own file `./vendor-<name>.cjs`. */
+function vendorModules(names) {
+  return {
+    name: 'repovisor-vendor-modules',
+    setup(builder) {
+      for (const name of names) {
+        const filter = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+        builder.onResolve({ filter }, () => ({ path: `./vendor-${name}.cjs`, external: true }));
+      }
+    },
+  };
+}
+
 for (const program of PROGRAMS) {
   const outdir = ROOT + program.outdir;
   await rm(outdir, { recursive: true, force: true });
   const started = performance.now();
-  const mainFile = `${program.name}.${program.format === 'cjs' ? 'cjs' : 'js'}`;
-  const result =
-    program.format === 'cjs'
-      ? await build({
-          ...COMMON,
-          entryPoints: [program.entry],
-          outfile: `${outdir}/${mainFile}`,
-          format: 'cjs',
-          // `import('./x.cjs')` becomes `Promise.resolve().then(() => require('./x.cjs'))`.
-          supported: { 'dynamic-import': false },
-          plugins: [lazyModules(program.lazy)],
-        })
-      : await build({
-          ...COMMON,
-          entryPoints: { [program.name]: program.entry },
-          outdir,
-          splitting: true,
-          format: 'esm',
-          chunkNames: 'chunks/[name]-[hash]',
-          banner: { js: ESM_BANNER },
-        });
+  const mainFile = `${program.name}.cjs`;
+  const result = await build({
+    ...COMMON,
+    entryPoints: [program.entry],
+    outfile: `${outdir}/${mainFile}`,
+    format: 'cjs',
+    // `import('./x.js')` becomes `Promise.resolve().then(() => require(…))`, or the module's deferred init.
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__repovisorImportMetaUrl' },
+    banner: { js: IMPORT_META_URL_BANNER },
+    plugins: [lazyModules(program.lazy), vendorModules(program.vendor)],
+  });
   for (const lazy of program.lazy) {
     await build({ ...COMMON, entryPoints: [lazy.entry], outfile: `${outdir}/${lazy.name}.cjs`, format: 'cjs' });
   }
-  if (program.launcher !== undefined) {
-    const launcherFile = `${outdir}/${program.launcher.name}.cjs`;
-    // The launcher names its code cache after the program it runs (see src/bin/repo-worker.cts).
-    const digest = createHash('sha256').update(await readFile(`${outdir}/${mainFile}`)).digest('hex').slice(0, 16);
+  for (const name of program.vendor) {
+    // Resolved from the program's package, as the bundled program would have.
+    const resolveDir = ROOT + program.entry.replace(/\/dist\/.*$/, '');
     await build({
       ...COMMON,
-      entryPoints: [program.launcher.entry],
-      outfile: launcherFile,
+      stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir, sourcefile: `vendor-${name}.cjs`, loader: 'js' },
+      outfile: `${outdir}/vendor-${name}.cjs`,
       format: 'cjs',
-      banner: { js: '#!/usr/bin/env node' },
-      define: { REPOVISOR_PROGRAM_DIGEST: JSON.stringify(digest) },
     });
-    await chmod(launcherFile, 0o755);
   }
-  await chmod(`${outdir}/${mainFile}`, 0o755);
+  const launcherFile = `${outdir}/${program.launcher.name}.cjs`;
+  // The executable names the code cache after the program it runs.
+  const digest = createHash('sha256').update(await readFile(`${outdir}/${mainFile}`)).digest('hex').slice(0, 16);
+  await build({
+    ...COMMON,
+    entryPoints: [program.launcher.entry],
+    outfile: launcherFile,
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+    define: { REPOVISOR_PROGRAM_DIGEST: JSON.stringify(digest) },
+  });
+  await chmod(launcherFile, 0o755);
   process.stdout.write(
     `bundled ${program.name}: ${program.outdir}/${mainFile} (${Math.round(bytesOf(result, mainFile) / 1024)} KiB) in ${Math.round(performance.now() - started)} ms\n`,
   );

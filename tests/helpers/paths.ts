@@ -7,4 +7,4 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WORKER_MAIN = fileURLToPath(new URL('../../packages/worker/dist/bundle/repo-worker.cjs', import.meta.url));
 
 /** The compiled supervisor CLI (built by `npm run build`). */
-export const SUPERVISOR_MAIN = fileURLToPath(new URL('../../packages/supervisor/dist/bundle/supervisor.js', import.meta.url));
+export const SUPERVISOR_MAIN = fileURLToPath(new URL('../../packages/supervisor/dist/bundle/supervisor.cjs', import.meta.url));

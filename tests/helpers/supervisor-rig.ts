@@ -59,21 +59,21 @@ export class SupervisorRig {
     return file;
   }
 
-  /** Runs the CLI with `args` and resolves with its exit code and output. */
-  async cli(args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = this.children.start(process.execPath, [SUPERVISOR_MAIN, ...args], { cwd, env: cleanEnv() });
+  /** Runs the CLI with `args` (in `cwd`, with extra environment `env`) and resolves with its exit code and output. */
+  async cli(args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = this.children.start(process.execPath, [SUPERVISOR_MAIN, ...args], { cwd, env: { ...cleanEnv(), ...env } });
     const { code } = await child.exited;
     return { code, stdout: child.stdout(), stderr: child.stderr() };
   }
 
   /**
    * Starts `supervisor start <file>` for `home` and resolves once its API answers.
-   * `options` can run another build of the CLI (`main`), with node flags and extra environment.
+   * `options` can run another build of the CLI (`main`), with node flags, extra environment and another working folder.
    */
-  async start(file: string, home: string, options: { main?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunningTestSupervisor> {
+  async start(file: string, home: string, options: { main?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunningTestSupervisor> {
     this.homes.add(home);
     const args = [...(options.nodeArgs ?? []), options.main ?? SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'];
-    const child = this.children.start(process.execPath, args, { env: { ...cleanEnv(), ...options.env } });
+    const child = this.children.start(process.execPath, args, { env: { ...cleanEnv(), ...options.env }, cwd: options.cwd });
     const started = waitFor(`the supervisor of ${home} to start`, () => {
       const line = child.stdout().split('\n').find((entry) => entry.includes('"supervisor started"'));
       return line === undefined ? undefined : (JSON.parse(line) as { http: string }).http;

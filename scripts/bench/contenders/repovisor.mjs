@@ -13,7 +13,7 @@ import { pidsWithEnv } from '../lib/proc.mjs';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** The supervisor's CLI entry point. */
-export const SUPERVISOR_MAIN = join(ROOT, 'packages/supervisor/dist/bundle/supervisor.js');
+export const SUPERVISOR_MAIN = join(ROOT, 'packages/supervisor/dist/bundle/supervisor.cjs');
 
 /** The `supervisor:` section of a bench repos.yaml; `settings` override the defaults only where given. */
 function yamlFor(home, repos, settings) {

@@ -6,7 +6,7 @@ import { cleanEnv, isAlive, workerPidsUnder } from './processes.mjs';
 import { waitFor } from './wait.mjs';
 
 /** The compiled supervisor CLI and worker entry point (`npm run build`). */
-export const SUPERVISOR_MAIN = fileURLToPath(new URL('../../../packages/supervisor/dist/bundle/supervisor.js', import.meta.url));
+export const SUPERVISOR_MAIN = fileURLToPath(new URL('../../../packages/supervisor/dist/bundle/supervisor.cjs', import.meta.url));
 export const WORKER_MAIN = fileURLToPath(new URL('../../../packages/worker/dist/bundle/repo-worker.cjs', import.meta.url));
 
 /** Fast probes and restarts on ephemeral ports; `overrides` replaces whole lines by key (e.g. `{grace_ms: 20000}`). */

@@ -65,5 +65,5 @@ function isSupervisorProcess(pid: number): boolean {
   if (!isAlive(pid)) return false;
   const args = readProcessCommandLine(pid);
   if (args === null) return true;
-  return args.includes('start') && args.some((arg) => /supervisor(\/dist\/cli\/main\.js|\/dist\/bundle\/supervisor\.js)?$/.test(arg));
+  return args.includes('start') && args.some((arg) => /supervisor(\/dist\/cli\/main\.js|\/dist\/bundle\/supervisor\.c?js)?$/.test(arg));
 }

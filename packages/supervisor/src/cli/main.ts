@@ -55,17 +55,20 @@ homeOptions(program.command('stop').description('stop the running supervisor and
   .option('--timeout <ms>', 'how long to wait for it to exit', '60000')
   .action(async (options: Parameters<typeof stopCommand>[0]) => (await client()).stopCommand(options));
 
-try {
-  await program.parseAsync(process.argv);
-  process.exitCode = ExitCode.Ok;
-} catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
-  } else if (error instanceof CliError) {
-    process.stderr.write(`supervisor: ${error.message}\n`);
-    process.exitCode = error.exitCode;
-  } else {
-    process.stderr.write(`supervisor: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = ExitCode.Failure;
-  }
-}
+// No top-level await: the program is bundled as CommonJS (scripts/build/bundle.mjs).
+program.parseAsync(process.argv).then(
+  () => {
+    process.exitCode = ExitCode.Ok;
+  },
+  (error: unknown) => {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    } else if (error instanceof CliError) {
+      process.stderr.write(`supervisor: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`supervisor: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = ExitCode.Failure;
+    }
+  },
+);

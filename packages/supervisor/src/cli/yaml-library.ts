@@ -1,6 +1,7 @@
 /**
- * yaml's `parse`, re-exported from a module of our own so that it can be
- * loaded lazily (`import('./yaml-library.js')`) from the bundle too: a bundler
- * gives a lazily imported CommonJS package only a default export.
+ * yaml's `parse`, re-exported from a module of our own and imported lazily
+ * (`import('./yaml-library.js')`): the client commands parse repos.yaml only
+ * when they must find the home through it, and the bundle runs yaml's module
+ * code only then.
  */
 export { parse } from 'yaml';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { workerEntryPath } from './worker-entry.js';
 
 /** Everything needed to start one worker process. */
@@ -41,6 +41,16 @@ export class LaunchError extends Error {
 }
 
 /**
+ * The operator's code cache setting (`REPOVISOR_CODE_CACHE`: a folder, or
+ * `off`) for the workers too, a folder made absolute (docs/CONFIGURATION.md).
+ */
+function codeCacheSetting(): { REPOVISOR_CODE_CACHE?: string } {
+  const setting = process.env.REPOVISOR_CODE_CACHE;
+  if (setting === undefined || setting === '') return {};
+  return { REPOVISOR_CODE_CACHE: setting === 'off' ? setting : resolve(setting) };
+}
+
+/**
  * Starts a worker as the leader of its own process group (so that stopping it
  * takes everything it started), with its output appended to its log file and
  * its settings and token in its environment.
@@ -69,6 +79,7 @@ export function launchWorker(spec: LaunchSpec): LaunchedWorker {
         REPOVISOR_HTTP_PORT: '0',
         REPOVISOR_GRACE_MS: String(spec.graceMs),
         REPOVISOR_LOG_LEVEL: spec.logLevel ?? 'info',
+        ...codeCacheSetting(),
       },
       stdio: ['ignore', log, log],
     });
