@@ -56,11 +56,12 @@ export const PROGRAMS = [
   },
 ];
 
-// `import.meta.url` (packages/supervisor/src/launch/worker-entry.ts) in a
-// CommonJS bundle: the URL of the bundle file itself. The banner comes before
-// esbuild's own "use strict", so it starts with one: our sources are ES
-// modules, strict throughout, and must stay so.
-const IMPORT_META_URL_BANNER = "'use strict';const __repovisorImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+// `import.meta` in a CommonJS bundle (packages/supervisor/src/launch/worker-entry.ts
+// uses `import.meta.url`): an object whose `url` is the bundle file's, worked
+// out on first use only, because `pathToFileURL` costs a starting process
+// ~3 ms. The banner comes before esbuild's own "use strict", so it starts with
+// one: our sources are ES modules, strict throughout, and must stay so.
+const IMPORT_META_BANNER = "'use strict';const __repovisorImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };";
 
 const COMMON = {
   absWorkingDir: ROOT,
@@ -117,8 +118,8 @@ for (const program of PROGRAMS) {
     format: 'cjs',
     // `import('./x.js')` becomes `Promise.resolve().then(() => require(…))`, or the module's deferred init.
     supported: { 'dynamic-import': false },
-    define: { 'import.meta.url': '__repovisorImportMetaUrl' },
-    banner: { js: IMPORT_META_URL_BANNER },
+    define: { 'import.meta': '__repovisorImportMeta' },
+    banner: { js: IMPORT_META_BANNER },
     plugins: [lazyModules(program.lazy), vendorModules(program.vendor)],
   });
   for (const lazy of program.lazy) {
