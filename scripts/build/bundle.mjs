@@ -57,11 +57,12 @@ export const PROGRAMS = [
 ];
 
 // `import.meta` in a CommonJS bundle (packages/supervisor/src/launch/worker-entry.ts
-// uses `import.meta.url`): an object whose `url` is the bundle file's, worked
+// uses it): the bundle file's `dirname` and `filename`, and its `url`, worked
 // out on first use only, because `pathToFileURL` costs a starting process
 // ~3 ms. The banner comes before esbuild's own "use strict", so it starts with
 // one: our sources are ES modules, strict throughout, and must stay so.
-const IMPORT_META_BANNER = "'use strict';const __repovisorImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };";
+const IMPORT_META_BANNER =
+  "'use strict';const __repovisorImportMeta = { dirname: __dirname, filename: __filename, get url() { return require('node:url').pathToFileURL(__filename).href; } };";
 
 const COMMON = {
   absWorkingDir: ROOT,
