@@ -1,4 +1,4 @@
-export { DEFAULT_MAX_LINE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, PROTOCOL_VERSION } from './constants.js';
+export { DEFAULT_MAX_LINE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, DEFERRED_CA_CERTS_ENV, PROTOCOL_VERSION } from './constants.js';
 export { ErrorCodes } from './error-codes.js';
 export type { ErrorCode, WireErrorCode } from './error-codes.js';
 export { ConnectionError, ResponseError, hasErrorCode } from './errors.js';

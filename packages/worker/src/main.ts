@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonLineLogger } from './log/worker-logger.js';
 import type { LogLevelName } from './log/worker-logger.js';
+import { restoreExtraCaCerts } from './process/extra-ca-certs.js';
 import { readWorkerEnv } from './process/worker-env.js';
 import { startWorker } from './process/worker-process.js';
 import type { WorkerProcess } from './process/worker-process.js';
@@ -19,6 +20,8 @@ function fail(lines: string[]): never {
   process.exit(USAGE_EXIT);
 }
 
+// First: anything the worker runs must see NODE_EXTRA_CA_CERTS as the operator set it.
+restoreExtraCaCerts(process.env);
 const result = readWorkerEnv(process.env);
 if (!result.ok) {
   fail(['invalid environment:', ...result.problems.map((problem) => `- ${problem}`), 'See docs/ARCHITECTURE.md, "A worker\'s environment".']);

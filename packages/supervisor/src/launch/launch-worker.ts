@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { deferExtraCaCerts } from './extra-ca-certs.js';
 import { workerEntryPath } from './worker-entry.js';
 
 /** Everything needed to start one worker process. */
@@ -68,7 +69,7 @@ export function launchWorker(spec: LaunchSpec): LaunchedWorker {
   try {
     child = spawn(process.execPath, [workerEntryPath()], {
       detached: true,
-      env: {
+      env: deferExtraCaCerts({
         ...inherited,
         ...spec.env,
         REPOVISOR_SLUG: spec.slug,
@@ -80,7 +81,7 @@ export function launchWorker(spec: LaunchSpec): LaunchedWorker {
         REPOVISOR_GRACE_MS: String(spec.graceMs),
         REPOVISOR_LOG_LEVEL: spec.logLevel ?? 'info',
         ...codeCacheSetting(),
-      },
+      }),
       stdio: ['ignore', log, log],
     });
   } finally {
