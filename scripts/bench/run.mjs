@@ -36,13 +36,28 @@ const BUDGET_S = 540;
 const STEADY_OVERHEAD_S = 60;
 
 const plan = quick
-  ? { sizes: [1, 10], runsFor: { 1: 3, 10: 3 }, restartRuns: 3, protocolRuns: 3, loadRuns: 3, cpuWindowS: 10, steadyRepos: 10 }
-  : { sizes: [1, 10, 50, 100], runsFor: { 1: 4, 10: 4, 50: 3, 100: 3 }, restartRuns: 5, protocolRuns: 3, loadRuns: 3, cpuWindowS: 60, steadyRepos: 100 };
+  ? { sizes: [1, 10], runsFor: { 1: 3, 10: 3 }, extraCaSizes: [1], extraCaRuns: 3, restartRuns: 3, protocolRuns: 3, loadRuns: 3, cpuWindowS: 10, steadyRepos: 10 }
+  : { sizes: [1, 10, 50, 100], runsFor: { 1: 4, 10: 4, 50: 3, 100: 3 }, extraCaSizes: [1, 10], extraCaRuns: 3, restartRuns: 5, protocolRuns: 3, loadRuns: 3, cpuWindowS: 60, steadyRepos: 100 };
 const CONCURRENCY = 8;
 
 const started = performance.now();
 const elapsedS = () => (performance.now() - started) / 1000;
 const progress = (line) => process.stderr.write(`[${elapsedS().toFixed(0).padStart(3)} s] ${line}\n`);
+
+/**
+ * Runs `work` with NODE_EXTRA_CA_CERTS out of this process's environment, so
+ * out of every process the bench starts meanwhile; returns its result and the
+ * file the machine sets.
+ */
+async function withoutExtraCaCerts(work) {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  delete process.env.NODE_EXTRA_CA_CERTS;
+  try {
+    return { file, ...(await work()) };
+  } finally {
+    process.env.NODE_EXTRA_CA_CERTS = file;
+  }
+}
 
 function revision() {
   try {
@@ -111,6 +126,14 @@ try {
   results.restart = await restartPhase({ tmp, repo: repos[0], runs: plan.restartRuns, contenders, progress });
   results.hang = await hangPhase({ tmp, repos, progress });
   results.spawn = await spawnPhase({ tmp, repos, sizes: plan.sizes, runsFor: (size) => plan.runsFor[size], contenders, progress });
+  if (process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+    // The same starts and restarts with no process parsing a CA bundle at start: see withoutExtraCaCerts.
+    const note = (line) => progress(`${line} (without NODE_EXTRA_CA_CERTS)`);
+    results.spawnWithoutExtraCa = await withoutExtraCaCerts(async () => ({
+      ...(await spawnPhase({ tmp, repos, sizes: plan.extraCaSizes, runsFor: () => plan.extraCaRuns, contenders: ['floor', 'repovisor'], progress: note })),
+      restart: await restartPhase({ tmp, repo: repos[0], runs: plan.restartRuns, contenders: ['floor', 'repovisor'], progress: note }),
+    }));
+  }
   const window = Math.round(Math.max(20, Math.min(plan.cpuWindowS, BUDGET_S - elapsedS() - STEADY_OVERHEAD_S)));
   if (window < plan.cpuWindowS) progress(`time is short: the CPU window is ${window} s instead of ${plan.cpuWindowS} s`);
   results.steady = await steadyPhase({ tmp, repos: repos.slice(0, plan.steadyRepos), cpuWindowS: window, loadRuns: plan.loadRuns, concurrency: CONCURRENCY, progress });

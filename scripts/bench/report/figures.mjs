@@ -19,6 +19,30 @@ export function spawnTable(r) {
   };
 }
 
+/**
+ * Spawn-to-healthy and restart of the floor and Repovisor with
+ * NODE_EXTRA_CA_CERTS taken out of everyone's environment (when the machine
+ * sets it), or undefined.
+ */
+export function spawnWithoutExtraCaTable(r) {
+  const runs = r.spawnWithoutExtraCa;
+  if (runs === undefined) return undefined;
+  const sizes = Object.keys(runs.floor ?? {}).map(Number);
+  const row = (label, floorMs, oursMs) => {
+    const floor = summary(floorMs);
+    const ours = summary(oursMs);
+    return [label, spread(floor), spread(ours), `${(ours.median / floor.median).toFixed(2)}×`];
+  };
+  return {
+    title: `Without NODE_EXTRA_CA_CERTS in any process's environment (median, min–max over runs; this machine sets it to ${runs.file})`,
+    header: ['figure', 'floor', 'Repovisor', 'ratio'],
+    rows: [
+      ...sizes.map((size) => row(`spawn-to-healthy, ${size} repos`, runs.floor[size].ms, runs.repovisor[size].ms)),
+      ...(runs.restart === undefined ? [] : [row('restart after SIGKILL (the floor: the respawn loop)', runs.restart.floor, runs.restart.repovisor)]),
+    ],
+  };
+}
+
 /** The manager's RSS by size, and the median app RSS at the largest size. */
 export function memoryTable(r) {
   const names = r.contenders;

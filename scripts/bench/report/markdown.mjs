@@ -4,7 +4,7 @@
 // scripts/bench/analysis.md.
 import { readFileSync } from 'node:fs';
 import { summary } from '../lib/stats.mjs';
-import { memoryTable, otherTable, spawnTable, workerStartTable } from './figures.mjs';
+import { memoryTable, otherTable, spawnTable, spawnWithoutExtraCaTable, workerStartTable } from './figures.mjs';
 import { targetsTable } from './table.mjs';
 
 /** "none", or which contender at which size needed a second try. */
@@ -33,6 +33,23 @@ function growth(r) {
     header: ['contender', 'spawn-to-healthy per repo', 'manager RSS per repo', `time at ${last} / time at ${first}`],
     rows,
   });
+}
+
+/** The spawn table without NODE_EXTRA_CA_CERTS and what it is for, when the run has it. */
+function withoutExtraCa(r) {
+  const table = spawnWithoutExtraCaTable(r);
+  if (table === undefined) return '';
+  return `
+This machine sets \`NODE_EXTRA_CA_CERTS\`, so every node process parses that
+CA bundle at start (~40 ms of CPU here). Repovisor's workers do not (the
+supervisor hands the variable over under another name and the worker puts it
+back for what it runs; docs/CONFIGURATION.md); the floor's servers and the
+apps under PM2 and supervisord do. So that no one reads the ratios above as a
+machine-independent figure, the same starts and restarts without the variable in anyone's
+environment (Repovisor and the floor only, the same runs as above):
+
+${md(table)}
+`;
 }
 
 /** The document's text. */
@@ -112,7 +129,7 @@ pid); Repovisor runs its real worker (\`packages/worker/dist/bundle/repo-worker.
 ## Results
 
 ${md(spawnTable(r))}
-
+${withoutExtraCa(r)}
 ${md(memoryTable(r))}
 
 ${md(otherTable(r))}

@@ -1,6 +1,6 @@
 // The table printed to stdout at the end of a run: every figure table, then
 // the targets with their ratios and PASS/MISS.
-import { otherTable, memoryTable, spawnTable, workerStartTable } from './figures.mjs';
+import { otherTable, memoryTable, spawnTable, spawnWithoutExtraCaTable, workerStartTable } from './figures.mjs';
 import { checkTargets, verdict } from './targets.mjs';
 
 function render({ title, header, rows }) {
@@ -20,5 +20,6 @@ export function targetsTable(r) {
 
 /** The whole printed table. */
 export function printTable(r) {
-  return `\n${[spawnTable(r), memoryTable(r), otherTable(r), workerStartTable(r), targetsTable(r)].map(render).join('\n\n')}\n`;
+  const tables = [spawnTable(r), spawnWithoutExtraCaTable(r), memoryTable(r), otherTable(r), workerStartTable(r), targetsTable(r)].filter((table) => table !== undefined);
+  return `\n${tables.map(render).join('\n\n')}\n`;
 }
