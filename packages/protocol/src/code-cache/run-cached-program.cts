@@ -10,9 +10,9 @@
  * the folder `REPOVISOR_CODE_CACHE` names (made if missing; `off`: no
  * cache). It is written a few seconds after a start that found none or found
  * one V8 refused (a new node), once the start-up code has been compiled, by
- * writing a temporary file and renaming it over the old one. None of this can stop a program: no
- * cache, an unreadable or refused one, or a failed write only mean a normal
- * compile.
+ * writing a temporary file and renaming it over the old one. None of this can
+ * stop a program: no cache, an unreadable or refused one, or a failed write
+ * only mean a normal compile.
  *
  * A CommonJS file: it runs before anything else in a CommonJS executable.
  */
@@ -28,22 +28,14 @@ const WRITE_CACHE_AFTER_MS = 3000;
 /** The environment variable naming the cache folder, or `off`. */
 const CODE_CACHE_ENV = 'REPOVISOR_CODE_CACHE';
 
-/** What {@link runCachedProgram} runs. */
-interface CachedProgram {
-  /** Absolute path of the bundled CommonJS program. */
-  programFile: string;
-  /**
-   * A digest of the program, written into the executable by the build
-   * (scripts/build/bundle.mjs). The cache file is named after it: V8 checks a
-   * cache against its source's length only, so a process of an earlier build
-   * still running could otherwise write a cache the new program would take.
-   */
-  digest: string;
-  /** The executable's own module: the program's parent, as if it had been required. */
-  parent: NodeJS.Module;
-  /** `process.env[CODE_CACHE_ENV]`: a folder for the cache file, `off`, or unset (beside the program). */
-  setting: string | undefined;
-}
+/**
+ * A digest of the program, written into each executable by the build
+ * (scripts/build/bundle.mjs: esbuild replaces this name, here too, since this
+ * file is bundled into each executable). The cache file is named after it: V8
+ * checks a cache against its source's length only, so a process of an earlier
+ * build still running could otherwise write a cache the new program would take.
+ */
+declare const REPOVISOR_PROGRAM_DIGEST: string | undefined;
 
 /** The cache file for a program and a `REPOVISOR_CODE_CACHE` setting; undefined when the cache is off. */
 function codeCacheFile(programFile: string, digest: string, setting: string | undefined): string | undefined {
@@ -78,11 +70,15 @@ function writeCache(file: string, script: vm.Script): void {
 
 /**
  * Runs `programFile` as node would run it as a CommonJS main module, compiled
- * from its code cache when there is a valid one; schedules writing the cache
- * (an unref'd timer: it keeps no program alive) when there was none.
+ * from its code cache when there is a valid one (in the folder
+ * `REPOVISOR_CODE_CACHE` names, or beside the program); schedules writing the
+ * cache (an unref'd timer: it keeps no program alive) when there was none.
+ * `parent` is the executable's own module: the program's parent, as if it had
+ * been required.
  */
-function runCachedProgram({ programFile, digest, parent, setting }: CachedProgram): void {
-  const cacheFile = codeCacheFile(programFile, digest, setting);
+function runCachedProgram(programFile: string, parent: NodeJS.Module): void {
+  const digest = typeof REPOVISOR_PROGRAM_DIGEST === 'string' ? REPOVISOR_PROGRAM_DIGEST : 'unbundled';
+  const cacheFile = codeCacheFile(programFile, digest, process.env[CODE_CACHE_ENV]);
   const cachedData = readCache(cacheFile);
   // Module.wrap gives the program the CommonJS function wrapper node itself would;
   // its `#!` line, legal only at the very start of a file, becomes a comment.

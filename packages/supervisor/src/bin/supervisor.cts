@@ -9,12 +9,4 @@
 import path = require('node:path');
 import codeCache = require('@repovisor/protocol/code-cache');
 
-/** A digest of the program, put in by the build (scripts/build/bundle.mjs). */
-declare const REPOVISOR_PROGRAM_DIGEST: string | undefined;
-
-codeCache.runCachedProgram({
-  programFile: path.join(__dirname, 'supervisor-program.cjs'),
-  digest: typeof REPOVISOR_PROGRAM_DIGEST === 'string' ? REPOVISOR_PROGRAM_DIGEST : 'unbundled',
-  parent: module,
-  setting: process.env[codeCache.CODE_CACHE_ENV],
-});
+codeCache.runCachedProgram(path.join(__dirname, 'supervisor-program.cjs'), module);
