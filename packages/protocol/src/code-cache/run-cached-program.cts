@@ -1,6 +1,6 @@
 /**
  * Runs a bundled CommonJS program through a V8 code cache: the executables of
- * both programs (`repo-worker.cjs`, `supervisor.cjs`) are a few lines calling
+ * both programs (`repo-worker.cjs`, `supervisor.cjs`) are one call of
  * {@link runCachedProgram}. Node 20 has no compile cache for modules, so every
  * start would parse and compile the same program again; with the cache, V8
  * takes the functions an earlier run compiled from the cache file instead
@@ -96,4 +96,4 @@ function runCachedProgram(programFile: string, parent: NodeJS.Module): void {
 }
 
 // A CommonJS module under verbatimModuleSyntax exports with `export =`.
-export = { WRITE_CACHE_AFTER_MS, CODE_CACHE_ENV, codeCacheFile, runCachedProgram };
+export = { runCachedProgram };
