@@ -22,12 +22,13 @@ export default tseslint.config(
     },
   },
   {
-    // A CommonJS TypeScript file under verbatimModuleSyntax imports with `import x = require('…')`.
-    files: ['**/*.cts'],
+    // A CommonJS TypeScript file under verbatimModuleSyntax imports with `import x = require('…')`;
+    // a CommonJS JavaScript file (a test's `node -r` preload) with require().
+    files: ['**/*.cts', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },

@@ -14,6 +14,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^@repovisor/(protocol|worker|supervisor)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@repovisor/protocol/promised-fs$': '<rootDir>/packages/protocol/src/promised-fs.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { SupervisorRequests } from '@repovisor/protocol';
 import { ChildProcesses, pidsWithEnv } from './helpers/child-processes.js';
 import type { TestChild } from './helpers/child-processes.js';
 import { commitFile, createGitRepo, git } from './helpers/git-repo.js';
-import { WORKER_MAIN } from './helpers/paths.js';
+import { REPO_ROOT, WORKER_MAIN } from './helpers/paths.js';
 import { TempDirs } from './helpers/temp-dir.js';
 import { TestControlServer } from './helpers/test-control-server.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -223,5 +223,28 @@ describe('workspaces of two workers', () => {
     expect(paths.size).toBe(6);
     expect(await a.connection.request(SupervisorRequests.workspaceEnsure, { issue: 7 })).toMatchObject({ created: false });
     await expect(a.connection.request(SupervisorRequests.workspaceEnsure, { issue: 0 })).rejects.toMatchObject({ code: 'invalid_params' });
+  });
+});
+
+describe('what a worker loads before it listens', () => {
+  it('leaves node:fs/promises, node:crypto and perf_hooks out of its start', async () => {
+    const root = await temp.make();
+    const record = join(root, 'builtins.txt');
+    const worker = children.start(process.execPath, ['-r', join(REPO_ROOT, 'tests', 'fixtures', 'record-builtins.cjs'), WORKER_MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        REPOVISOR_SLUG: 'acme/alpha',
+        REPOVISOR_REPO_PATH: await createGitRepo(join(root, 'repo')),
+        REPOVISOR_DATA_ROOT: join(root, 'data'),
+        RECORD_BUILTINS_FILE: record,
+      },
+    });
+    const loaded = await waitFor('the worker to listen', async () => (listeningUrl(worker) === undefined ? undefined : readFile(record, 'utf8').catch(() => undefined)));
+    const modules = loaded.split('\n');
+    // The recorder itself works: node:http is what a listening worker must have loaded.
+    expect(modules).toContain('NativeModule http');
+    // Each costs every start a dozen internal modules or more (docs/BENCHMARKS.md).
+    expect(modules.filter((name) => /^NativeModule (fs\/promises|internal\/fs\/promises|crypto|perf_hooks)$/.test(name))).toEqual([]);
   });
 });

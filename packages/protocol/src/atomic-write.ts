@@ -1,4 +1,4 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { close, fsync, open, rename, unlink, writeFile } from './promised-fs.js';
 import { basename, dirname, join } from 'node:path';
 
 // Names this process's temporary files apart: the pid tells processes apart,
@@ -21,14 +21,14 @@ export async function writeFileAtomic(path: string, data: string, options: Atomi
   const temporary = join(folder, `.${basename(path)}.${process.pid}.${(temporaryFiles += 1)}.tmp`);
   const file = await open(temporary, 'w', options.mode ?? 0o644);
   try {
-    await file.writeFile(data, 'utf8');
-    await file.sync();
+    await writeFile(file, data, 'utf8');
+    await fsync(file);
   } catch (error) {
-    await file.close();
+    await close(file);
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
-  await file.close();
+  await close(file);
   try {
     await rename(temporary, path);
   } catch (error) {
@@ -37,8 +37,8 @@ export async function writeFileAtomic(path: string, data: string, options: Atomi
   }
   const directory = await open(folder, 'r');
   try {
-    await directory.sync();
+    await fsync(directory);
   } finally {
-    await directory.close();
+    await close(directory);
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rename, stat, unlink, appendFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, appendFile } from '@repovisor/protocol/promised-fs';
 import { join } from 'node:path';
 import type { RuntimeEvent } from './runtime-event.js';
 

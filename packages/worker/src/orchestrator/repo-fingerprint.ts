@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from '@repovisor/protocol/promised-fs';
 import { join } from 'node:path';
 
 /**

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir } from '@repovisor/protocol/promised-fs';
 import type { WorkerLogger } from '../log/worker-logger.js';
 import { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../events/event-bus.js';

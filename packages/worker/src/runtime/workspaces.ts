@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat } from '@repovisor/protocol/promised-fs';
 import { join } from 'node:path';
 import { git } from '../orchestrator/git.js';
 

@@ -1,4 +1,4 @@
-import { readFile, rename } from 'node:fs/promises';
+import { readFile, rename } from '@repovisor/protocol/promised-fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { parseJsonWith, writeFileAtomic } from '@repovisor/protocol';
