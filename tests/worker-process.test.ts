@@ -238,6 +238,7 @@ describe('what a worker loads before it listens', () => {
         REPOVISOR_REPO_PATH: await createGitRepo(join(root, 'repo')),
         REPOVISOR_DATA_ROOT: join(root, 'data'),
         RECORD_BUILTINS_FILE: record,
+        RECORD_BUILTINS_AT: 'listen',
       },
     });
     const loaded = await waitFor('the worker to listen', async () => (listeningUrl(worker) === undefined ? undefined : readFile(record, 'utf8').catch(() => undefined)));

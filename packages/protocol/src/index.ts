@@ -58,3 +58,4 @@ export { writeFileAtomic } from './atomic-write.js';
 export type { AtomicWriteOptions } from './atomic-write.js';
 export { parseJsonWith } from './json-file.js';
 export type { JsonParseResult } from './json-file.js';
+export { secureRandomBytes } from './random-bytes.js';

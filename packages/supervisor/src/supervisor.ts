@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -130,11 +129,16 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     // takes longer to start than the API, and they start on other cores.
     manager.startAutostart();
     cleanups.push(() => manager.stopAll());
+    // Loaded now, while the first workers boot, for the token check of their hellos
+    // (repo-manager.ts): node:crypto is not on the path to launching them.
+    process.getBuiltinModule('node:crypto');
     await portFileWritten;
 
     // Express loads on the first request the fast path leaves to it, prom-client on the first GET /metrics.
     const metrics = lazyMetrics(() => manager, counts);
     const handler = createSupervisorHandler({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
+    // node:http is loaded only now, while the first workers boot: it is not on the path to launching them.
+    const { createServer } = process.getBuiltinModule('node:http');
     // Slow or silent clients are cut off: a request must send its headers and finish within these limits.
     const server: Server = createServer(
       { headersTimeout: settings.http.headersTimeoutMs, requestTimeout: settings.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },

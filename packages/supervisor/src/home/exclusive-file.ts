@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { link, open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { secureRandomBytes } from '@repovisor/protocol';
 
 /**
  * Creates `path` holding `data` only if it does not exist yet; resolves false when it already did.
@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
  * under a temporary name first, then hard-linked into place (link fails if the name is taken).
  */
 export async function createFileExclusively(path: string, data: string, mode: number): Promise<boolean> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${secureRandomBytes(6).toString('hex')}.tmp`);
   const file = await open(temporary, 'wx', mode);
   try {
     await file.writeFile(data, 'utf8');

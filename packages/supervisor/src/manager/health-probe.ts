@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import type { Agent } from 'node:http';
 import { SupervisorRequests } from '@repovisor/protocol';
 import type { Connection, HealthResult } from '@repovisor/protocol';
 
@@ -33,11 +33,16 @@ function elapsed(started: number): number {
 }
 
 // One kept-alive connection per worker: a probe does not pay for a TCP handshake each time.
-const probeAgent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+// Made (and node:http loaded) on the first HTTP probe, well after the first launch:
+// node:http's modules are not on the supervisor's path to launching its workers.
+let probeAgent: Agent | undefined;
 
 function getHealthz(port: number, timeoutMs: number): Promise<void> {
+  const { Agent: HttpAgent, request } = process.getBuiltinModule('node:http');
+  probeAgent ??= new HttpAgent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
+  const agent = probeAgent;
   return new Promise((resolve, reject) => {
-    const call = request({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs, agent: probeAgent }, (response) => {
+    const call = request({ host: '127.0.0.1', port, path: '/healthz', timeout: timeoutMs, agent }, (response) => {
       response.resume();
       if (response.statusCode === 200) resolve();
       else reject(new Error(`status ${response.statusCode ?? 'none'}`));

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { ErrorCodes } from '@repovisor/protocol';
 import { slugCollisionKey } from '../config/repo-identity.js';
 import type { Connection, HelloParams } from '@repovisor/protocol';
@@ -169,8 +168,10 @@ export class RepoManager {
   }
 }
 
+// node:crypto is taken here, not imported: it stays off the path to the first launch
+// (startSupervisor loads it while the first workers boot, before their hellos).
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && process.getBuiltinModule('node:crypto').timingSafeEqual(a, b);
 }

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import { SlugSchema } from '@repovisor/protocol';
+import { SlugSchema, secureRandomBytes } from '@repovisor/protocol';
 
 const nullablePid = z.nullable(z.int().check(z.positive()));
 const port = z.int().check(z.minimum(1), z.maximum(65_535));
@@ -46,7 +45,7 @@ export function emptyState(): StoredState {
   return { version: 1, controlPort: null, repos: [] };
 }
 
-/** A new per-worker secret: 32 random bytes as 64 hex characters. */
+/** A new per-worker secret: 32 random bytes as 64 hex characters (from /dev/urandom: node:crypto stays off the start path). */
 export function newWorkerToken(): string {
-  return randomBytes(32).toString('hex');
+  return secureRandomBytes(32).toString('hex');
 }
