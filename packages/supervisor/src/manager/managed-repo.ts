@@ -409,7 +409,16 @@ export class ManagedRepo {
     this.setState('stopping');
     if (worker !== undefined) {
       const gone = worker.exited.then(() => true);
-      const within = (ms: number) => Promise.race([gone, sleep(Math.max(0, ms)).then(() => false)]);
+      // The timer of a wait the exit won is cancelled: left running, it would hold the
+      // supervisor's exit back by up to the whole wait after everything has stopped.
+      const within = async (ms: number): Promise<boolean> => {
+        const timer = new AbortController();
+        try {
+          return await Promise.race([gone, sleep(Math.max(0, ms), false, { signal: timer.signal })]);
+        } finally {
+          timer.abort();
+        }
+      };
       const connection = this.connection;
       let done = false;
       if (connection !== undefined && !connection.closed) {
