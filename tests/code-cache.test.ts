@@ -7,7 +7,7 @@ import { ChildProcesses } from './helpers/child-processes.js';
 import type { TestChild } from './helpers/child-processes.js';
 import { createGitRepo } from './helpers/git-repo.js';
 import { SUPERVISOR_MAIN, WORKER_MAIN } from './helpers/paths.js';
-import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
+import { SupervisorRig } from './helpers/supervisor-rig.js';
 import type { RunningTestSupervisor } from './helpers/supervisor-rig.js';
 import { TempDirs } from './helpers/temp-dir.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -128,11 +128,7 @@ describe('the worker code cache', () => {
 describe('the supervisor code cache', () => {
   async function startSupervisor(env: NodeJS.ProcessEnv): Promise<{ supervisor: RunningTestSupervisor; cwd: string }> {
     const root = await temp.make();
-    const repo = await createGitRepo(join(root, 'repo'));
-    const home = join(root, 'home');
-    const file = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - {path: ${JSON.stringify(repo)}, slug: acme/alpha}\n`);
-    const supervisor = await rig.start(file, home, { env, cwd: root });
-    return { supervisor, cwd: root };
+    return { supervisor: await rig.startOneRepo(root, { env, cwd: root }), cwd: root };
   }
 
   /** The running worker's `REPOVISOR_CODE_CACHE`, from its environment in /proc. */

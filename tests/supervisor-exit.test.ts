@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGitRepo } from './helpers/git-repo.js';
 import { REPO_ROOT } from './helpers/paths.js';
-import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
+import { SupervisorRig } from './helpers/supervisor-rig.js';
 import { TempDirs } from './helpers/temp-dir.js';
 
 // A supervisor that has stopped its workers must exit then, not when some
@@ -22,11 +21,8 @@ afterEach(async () => {
 describe('a stopped supervisor', () => {
   it('has no timer left once its workers have stopped, so it exits at once', async () => {
     const root = await temp.make();
-    const repo = await createGitRepo(join(root, 'repo'));
-    const home = join(root, 'home');
     const record = join(root, 'resources.json');
-    const file = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - {path: ${JSON.stringify(repo)}, slug: acme/alpha}\n`);
-    const supervisor = await rig.start(file, home, {
+    const supervisor = await rig.startOneRepo(root, {
       nodeArgs: ['-r', join(REPO_ROOT, 'tests', 'fixtures', 'record-resources-at-stop.cjs')],
       env: { RECORD_RESOURCES_FILE: record },
     });

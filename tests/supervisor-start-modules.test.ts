@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGitRepo } from './helpers/git-repo.js';
 import { REPO_ROOT } from './helpers/paths.js';
-import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
+import { SupervisorRig } from './helpers/supervisor-rig.js';
 import { TempDirs } from './helpers/temp-dir.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -22,11 +21,8 @@ afterEach(async () => {
 describe("the supervisor's path to its first launch", () => {
   it('loads neither node:http nor node:crypto, and the supervisor then serves its API and accepts the hello', async () => {
     const root = await temp.make();
-    const repo = await createGitRepo(join(root, 'repo'));
-    const home = join(root, 'home');
     const record = join(root, 'builtins.txt');
-    const file = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - {path: ${JSON.stringify(repo)}, slug: acme/alpha}\n`);
-    const supervisor = await rig.start(file, home, {
+    const supervisor = await rig.startOneRepo(root, {
       nodeArgs: ['-r', join(REPO_ROOT, 'tests', 'fixtures', 'record-builtins.cjs')],
       env: { RECORD_BUILTINS_FILE: record, RECORD_BUILTINS_AT: 'spawn' },
     });

@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGitRepo } from './helpers/git-repo.js';
-import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
+import { SupervisorRig } from './helpers/supervisor-rig.js';
 import { TempDirs } from './helpers/temp-dir.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -40,10 +39,7 @@ describe("a worker's NODE_EXTRA_CA_CERTS", () => {
     await writeFile(join(bin, 'git'), `#!/bin/sh\nenv > "${records}/git-env.$PPID"\nexec "${realGit}" "$@"\n`);
     await chmod(join(bin, 'git'), 0o755);
 
-    const repo = await createGitRepo(join(root, 'repo'));
-    const home = join(root, 'home');
-    const file = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - {path: ${JSON.stringify(repo)}, slug: acme/alpha}\n`);
-    const supervisor = await rig.start(file, home, { env: { NODE_EXTRA_CA_CERTS: caFile, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    const supervisor = await rig.startOneRepo(root, { env: { NODE_EXTRA_CA_CERTS: caFile, PATH: `${bin}:${process.env.PATH ?? ''}` } });
     const { pid } = await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running');
 
     const worker = await environmentOf(pid ?? 0);

@@ -30,11 +30,11 @@ interface Started {
   dataRoot: string;
 }
 
-async function startWorker(slug: string, env: Record<string, string> = {}): Promise<Started> {
+async function startWorker(slug: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Started> {
   const root = await temp.make();
   const repo = await createGitRepo(join(root, 'repo'));
   const dataRoot = join(root, 'data');
-  const worker = children.start(process.execPath, [WORKER_MAIN], {
+  const worker = children.start(process.execPath, [...nodeArgs, WORKER_MAIN], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -228,19 +228,8 @@ describe('workspaces of two workers', () => {
 
 describe('what a worker loads before it listens', () => {
   it('leaves node:fs/promises, node:crypto and perf_hooks out of its start', async () => {
-    const root = await temp.make();
-    const record = join(root, 'builtins.txt');
-    const worker = children.start(process.execPath, ['-r', join(REPO_ROOT, 'tests', 'fixtures', 'record-builtins.cjs'), WORKER_MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        REPOVISOR_SLUG: 'acme/alpha',
-        REPOVISOR_REPO_PATH: await createGitRepo(join(root, 'repo')),
-        REPOVISOR_DATA_ROOT: join(root, 'data'),
-        RECORD_BUILTINS_FILE: record,
-        RECORD_BUILTINS_AT: 'listen',
-      },
-    });
+    const record = join(await temp.make(), 'builtins.txt');
+    const { worker } = await startWorker('acme/alpha', { RECORD_BUILTINS_FILE: record, RECORD_BUILTINS_AT: 'listen' }, ['-r', join(REPO_ROOT, 'tests', 'fixtures', 'record-builtins.cjs')]);
     const loaded = await waitFor('the worker to listen', async () => (listeningUrl(worker) === undefined ? undefined : readFile(record, 'utf8').catch(() => undefined)));
     const modules = loaded.split('\n');
     // The recorder itself works: node:http is what a listening worker must have loaded.

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildProcesses, isAlive, pidsWhereEnv } from './child-processes.js';
+import { createGitRepo } from './git-repo.js';
 import type { TestChild } from './child-processes.js';
 import { SUPERVISOR_MAIN } from './paths.js';
 import { waitFor } from './wait-for.js';
@@ -51,6 +52,17 @@ export function testSupervisorSection(home: string, extra = ''): string {
 export class SupervisorRig {
   readonly children = new ChildProcesses();
   private readonly homes = new Set<string>();
+
+  /**
+   * Starts a supervisor with the test settings and one repo, `acme/alpha`: a new git
+   * repository, home and repos.yaml under `root`. `options` are {@link SupervisorRig.start}'s.
+   */
+  async startOneRepo(root: string, options: Parameters<SupervisorRig['start']>[2] = {}): Promise<RunningTestSupervisor & { repo: string }> {
+    const repo = await createGitRepo(join(root, 'repo'));
+    const home = join(root, 'home');
+    const file = await this.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - {path: ${JSON.stringify(repo)}, slug: acme/alpha}\n`);
+    return { ...(await this.start(file, home, options)), repo };
+  }
 
   /** Writes a repos.yaml in `folder`. */
   async writeConfig(folder: string, yaml: string): Promise<string> {
