@@ -65,7 +65,7 @@ function report() {
   const typeOnly = mergeCoverage(ROOT, [join(OUT, 'processes', 'coverage-final.json'), join(IN_PROCESS, 'coverage-final.json')], OUT);
   console.log(
     `\nCoverage of packages/*/src: jest's in-process run, plus ${tally.supervisorProcesses} supervisor (CLI included) and ` +
-      `${tally.workerProcesses} worker processes that exited (one killed by SIGKILL writes nothing)` +
+      `${tally.workerProcesses} worker processes that exited (a process killed by SIGKILL writes none)` +
       (tally.otherProcesses > 0 ? `, plus ${tally.otherProcesses} other processes of ours` : '') +
       (tally.fromCodeCache > 0 ? `; ${tally.fromCodeCache} program runs from a V8 code cache left out (no block counts)` : '') +
       '.' +
