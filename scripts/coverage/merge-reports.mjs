@@ -3,10 +3,11 @@
 //   over the prepared V8 coverage of the processes, through the bundles' source
 //   maps back to packages/*/src;
 // - what jest ran in its own processes (the packages' units, through ts-jest):
-//   jest's own v8 coverage, written as istanbul JSON. c8 cannot count that code:
-//   the jest workers' NODE_V8_COVERAGE files hold no record of the modules jest
-//   compiled (jest's own coverage session takes and resets those counts for each
-//   test file), and ts-jest's output is not the file on disk.
+//   jest's own v8 coverage, written as istanbul JSON. c8 cannot count that code
+//   right: V8 records it under the .ts file's URL, with offsets into ts-jest's
+//   JavaScript, whose source map node never saw (no source-map-cache entry), so
+//   c8 would lay the counts over the TypeScript text, on the wrong lines. Those
+//   records are dropped (process-coverage.mjs keeps only packages/*/dist/).
 // Both come from v8-to-istanbul over the same TypeScript files, so a line is the
 // same statement in both and istanbul adds their hits; branches are merged by
 // location, a branch seen by only one side kept as it is.
