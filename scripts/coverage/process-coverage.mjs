@@ -72,7 +72,13 @@ export function prepareProcessCoverage(root, rawDir, outDir) {
   mkdirSync(outDir, { recursive: true });
   const tally = new ProcessTally();
   const lengths = new Map();
-  for (const name of readdirSync(rawDir)) {
+  let names;
+  try {
+    names = readdirSync(rawDir);
+  } catch (error) {
+    throw new Error(`coverage: no raw coverage in ${rawDir} (${error.code}); run 'npm run coverage' first`, { cause: error });
+  }
+  for (const name of names) {
     if (!name.endsWith('.json')) continue;
     let raw;
     try {
