@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { appendFile, cp, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeBrokenRepos } from './helpers/broken-git-repos.js';
 import { createGitRepo, git } from './helpers/git-repo.js';
 import { SUPERVISOR_MAIN } from './helpers/paths.js';
 import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
@@ -52,16 +53,22 @@ describe('without git on PATH', () => {
   it('refuses repos.yaml (exit 2) rather than changing a derived slug, naming the path and the fix', async () => {
     const root = await realpath(await temp.make());
     const alpha = await createGitRepo(join(root, 'alpha'), { origin: 'https://github.com/acme/alpha.git' });
-    // A packed repository is one only git can check.
+    // Packed refs and objects are read in-process: no git needed.
     const packed = await createGitRepo(join(root, 'packed'));
     await git(packed, 'gc', '-q');
+    await git(packed, 'pack-refs', '--all');
+    // A HEAD whose commit is found neither loose nor packed is one only git can judge.
+    const { missingObjects } = await makeBrokenRepos(root);
     const home = join(root, 'home');
-    const file = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - path: ./alpha\n  - {path: ./packed, slug: acme/packed}\n`);
+    const file = await rig.writeConfig(
+      root,
+      `${testSupervisorSection(home)}\nrepos:\n  - path: ./alpha\n  - {path: ./packed, slug: acme/packed}\n  - {path: ${JSON.stringify(missingObjects.path)}, slug: acme/missing}\n`,
+    );
     const refused = await startThroughShell(file, home, 'true', { PATH: await temp.make() });
     expect(refused.exit).toEqual({ code: 2, signal: null });
     expect(refused.stderr.split('\n').filter((line) => line.startsWith('  - '))).toEqual([
       `  - repos[0]: cannot derive the slug of ${alpha} from its origin remote: ${GIT_MISSING} (for a service, in its unit's Environment=PATH=…); fix that, or give the repository an explicit slug`,
-      `  - repos[1].path: cannot check that ${packed} is a git repository: ${GIT_MISSING} (for a service, in its unit's Environment=PATH=…)`,
+      `  - repos[2].path: cannot check that ${missingObjects.path} is a git repository: ${GIT_MISSING} (for a service, in its unit's Environment=PATH=…)`,
     ]);
   });
 

@@ -63,7 +63,7 @@ describe('folders that are not usable git repositories', () => {
       Object.values(broken).map((repo, index) => `  - repos[${index}].path: ${repo.path} is not a usable git repository: ${repo.reason}; repair it or clone it again`),
     );
 
-    // The same file without the broken ones starts; the packed repository is checked by git itself.
+    // The same file without the broken ones starts.
     const packed = await createGitRepo(join(root, 'packed'), { commits: 2 });
     await git(packed, 'gc', '-q');
     await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - {path: ${JSON.stringify(fresh)}, slug: fresh, autostart: false}\n  - {path: ${JSON.stringify(packed)}, slug: packed, autostart: false}\n`);

@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { hasObject, OBJECT_ID, readRef, readTextOrMissing as readText, statOrMissing } from './git-objects.js';
 
 /**
  * What an in-process look at a folder's `.git` found: `sound` when git would
@@ -10,16 +9,16 @@ import { join, resolve } from 'node:path';
  */
 export type GitMarker = { kind: 'sound' } | { kind: 'unsure'; hint?: string };
 
-const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const UNSURE: GitMarker = { kind: 'unsure' };
 
 /**
  * Reads `<folder>/.git` the way git does, as far as it is cheap: a `.git`
  * folder or a `gitdir:` file whose folder exists, a `HEAD` that is a ref or an
  * object id, `objects/` and `refs/` in the common folder, and HEAD's commit
- * among the loose objects (or its branch not born yet). Checked in-process
- * because a `git` per repository costs a process each before the first worker
- * can start; packed refs or objects, another owner, anything unusual: `unsure`.
+ * among the loose or packed objects (or its branch not born yet). Checked
+ * in-process because a `git` per repository costs a process each before the
+ * first worker can start; another owner, alternates, SHA-256, reftable,
+ * anything unusual: `unsure`.
  */
 export async function readGitMarker(folder: string): Promise<GitMarker> {
   try {
@@ -61,48 +60,20 @@ async function readMarker(folder: string): Promise<GitMarker> {
     if (!(await isFolder(join(commonDir, needed)))) return { kind: 'unsure', hint: `${join(commonDir, needed)} is missing` };
   }
   // Another ref storage than files and packed-refs: git knows it, we do not.
-  if (await exists(join(commonDir, 'reftable'))) return UNSURE;
+  if ((await statOrMissing(join(commonDir, 'reftable'))) !== undefined) return UNSURE;
 
-  let id = ref === undefined ? headLine : undefined;
+  let id = headLine;
   if (ref !== undefined) {
-    const loose = (await readText(join(commonDir, ref)))?.trim();
-    if (loose !== undefined && OBJECT_ID.test(loose)) id = loose;
-    else if (loose !== undefined || (await exists(join(commonDir, 'packed-refs')))) return UNSURE;
+    const target = await readRef(commonDir, ref);
     // No such branch, loose or packed: a branch not born yet, as after `git init`.
-    else return { kind: 'sound' };
+    if (target.kind === 'unborn') return { kind: 'sound' };
+    if (target.kind === 'unknown') return UNSURE;
+    id = target.id;
   }
-  if (id === undefined) return UNSURE;
-  return (await exists(join(commonDir, 'objects', id.slice(0, 2), id.slice(2)))) ? { kind: 'sound' } : UNSURE;
-}
-
-/** The file's text, or undefined when there is no such file; other errors are thrown. */
-async function readText(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+  // Not found in-process (or not to be told here): git says whether the commit is really missing.
+  return (await hasObject(commonDir, id)) === true ? { kind: 'sound' } : UNSURE;
 }
 
 async function isFolder(path: string): Promise<boolean> {
   return (await statOrMissing(path))?.isDirectory() === true;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return (await statOrMissing(path)) !== undefined;
-}
-
-async function statOrMissing(path: string): Promise<Stats | undefined> {
-  try {
-    return await stat(path);
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
 }
