@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive } from './helpers/child-processes.js';
 import { createGitRepo } from './helpers/git-repo.js';
@@ -46,6 +47,11 @@ describe('the supervisor CLI against a running supervisor', () => {
     const removed = await rig.cli(['remove', 'tools/extra', '--home', home]);
     expect(removed).toMatchObject({ code: 0, stdout: 'removed tools/extra\n' });
     expect(await workerPidsUnder(join(home, 'repos', 'tools-extra'))).toEqual([]);
+    // Without --purge the log stays; with it the data root and the log go.
+    for (const kept of [join(home, 'logs', 'tools-extra.log'), join(home, 'logs', 'acme-alpha.log')]) await expect(stat(kept)).resolves.toBeDefined();
+    const purged = await rig.cli(['remove', 'acme/alpha', '--purge', '--home', home]);
+    expect(purged).toMatchObject({ code: 0, stdout: 'removed acme/alpha, its data root and its log files\n' });
+    for (const gone of [join(home, 'repos', 'acme-alpha'), join(home, 'logs', 'acme-alpha.log')]) await expect(stat(gone)).rejects.toMatchObject({ code: 'ENOENT' });
 
     const unknown = await rig.cli(['restart', 'nope', '--home', home]);
     expect(unknown.code).toBe(1);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive } from './helpers/child-processes.js';
 import { createGitRepo } from './helpers/git-repo.js';
@@ -182,7 +182,25 @@ describe('DELETE and the runtimes proxy', () => {
 });
 
 describe('purge and the proxy guard', () => {
-  it('DELETE ?purge=true removes the data root and the log file; DELETE of the runtime through the proxy is refused', async () => {
+  it('DELETE keeps the data root and the log files; ?purge=true removes the data root, the log and its rotated copies', async () => {
+    const root = await temp.make();
+    const { file, home } = await threeRepos(root);
+    const supervisor = await rig.start(file, home);
+    await rig.waitForRepo(supervisor, 'gamma', 'running', (repo) => repo.status === 'running');
+    await rig.waitForRepo(supervisor, 'acme/beta', 'running', (repo) => repo.status === 'running');
+    // The copies the log rotation leaves beside each log.
+    const logs = join(home, 'logs');
+    const copies = (key: string) => [1, 2, 3].map((copy) => join(logs, `${key}.log.${copy}`));
+    for (const copy of [...copies('gamma'), ...copies('acme-beta')]) await writeFile(copy, 'an older part of the log\n');
+
+    expect((await rig.api(supervisor, 'DELETE', '/api/repos/acme/beta')).body).toMatchObject({ purged: false });
+    for (const kept of [join(home, 'repos', 'acme-beta'), join(logs, 'acme-beta.log'), ...copies('acme-beta')]) await expect(stat(kept)).resolves.toBeDefined();
+
+    expect((await rig.api(supervisor, 'DELETE', '/api/repos/gamma?purge=true')).body).toMatchObject({ status: 'removed', purged: true });
+    for (const gone of [join(home, 'repos', 'gamma'), join(logs, 'gamma.log'), ...copies('gamma')]) await expect(stat(gone)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('DELETE of the runtime through the proxy is refused', async () => {
     const root = await temp.make();
     const { file, home } = await threeRepos(root);
     const supervisor = await rig.start(file, home);
@@ -191,9 +209,6 @@ describe('purge and the proxy guard', () => {
     expect(refused.status).toBe(405);
     expect(refused.body.error).toMatch(/use DELETE \/api\/repos\/gamma/);
     expect((await rig.api<{ runtimes: unknown[] }>(supervisor, 'GET', '/api/repos/gamma/runtimes')).body.runtimes).toHaveLength(1);
-    expect((await rig.api(supervisor, 'DELETE', '/api/repos/gamma?purge=true')).status).toBe(200);
-    await expect(stat(join(home, 'repos', 'gamma'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(stat(join(home, 'logs', 'gamma.log'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 

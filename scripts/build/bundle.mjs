@@ -49,9 +49,9 @@ export const PROGRAMS = [
     lazy: [],
     // Each is needed only by a request or a command that may never come (the
     // express app, the /api/runtimes proxy, GET /metrics, a terminal's pretty
-    // logs, git calls for `POST /api/repos`). None shares a class with another
-    // or with our code, so a copy of its own cannot break an `instanceof`.
-    vendor: ['express', 'http-proxy-middleware', 'prom-client', 'pino-pretty', 'execa'],
+    // logs). None shares a class with another or with our code, so a copy of
+    // its own cannot break an `instanceof`.
+    vendor: ['express', 'http-proxy-middleware', 'prom-client', 'pino-pretty'],
     launcher: { name: 'supervisor', entry: 'packages/supervisor/dist/bin/supervisor.cjs' },
   },
 ];

@@ -3,6 +3,7 @@ import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { slugProblem } from '@repovisor/protocol';
 import { deriveSlug, inspectRepoPath, slugFromFolderName, slugFromRemoteUrl } from '../src/config/repo-identity.js';
+import { makeBrokenRepos } from '../../../tests/helpers/broken-git-repos.js';
 import { createGitRepo, git } from '../../../tests/helpers/git-repo.js';
 import { TempDirs } from '../../../tests/helpers/temp-dir.js';
 
@@ -42,6 +43,24 @@ describe('inspectRepoPath', () => {
     expect(await inspectRepoPath(join(folder, 'hollow'))).toMatchObject({ ok: false, reason: 'not_a_git_repository' });
   });
 
+  it.each(['emptyHead', 'garbageHead', 'danglingGitdir', 'missingObjects'] as const)('refuses a folder whose .git is broken: %s', async (kind) => {
+    const broken = (await makeBrokenRepos(await realpath(await temp.make())))[kind];
+    expect(await inspectRepoPath(broken.path)).toEqual({
+      ok: false,
+      reason: 'not_a_git_repository',
+      message: `${broken.path} is not a usable git repository: ${broken.reason}; repair it or clone it again`,
+    });
+  });
+
+  it('accepts a fresh git init with no commit, and a repository whose refs and objects are packed', async () => {
+    const folder = await realpath(await temp.make());
+    const fresh = await createGitRepo(join(folder, 'fresh'), { commits: 0 });
+    const packed = await createGitRepo(join(folder, 'packed'), { commits: 2 });
+    await git(packed, 'gc', '-q');
+    expect(await inspectRepoPath(fresh)).toEqual({ ok: true, path: fresh });
+    expect(await inspectRepoPath(packed)).toEqual({ ok: true, path: packed });
+  });
+
   it('tells a missing path, a file and a plain folder apart', async () => {
     const folder = await temp.make();
     await writeFile(join(folder, 'file'), '');
@@ -66,19 +85,19 @@ describe('deriveSlug', () => {
   ])('takes owner/repo from an origin of %s', async (origin, slug) => {
     const folder = await temp.make();
     const repo = await createGitRepo(join(folder, 'checkout'), { origin });
-    expect(await deriveSlug(repo)).toBe(slug);
+    expect(await deriveSlug(repo)).toEqual({ ok: true, slug });
   });
 
   it('falls back to the folder name, made valid, without an origin', async () => {
     const folder = await temp.make();
     const repo = await createGitRepo(join(folder, '.my repo!'));
-    expect(await deriveSlug(repo)).toBe('my-repo-');
+    expect(await deriveSlug(repo)).toEqual({ ok: true, slug: 'my-repo-' });
   });
 
   it('falls back to the folder name for a local origin', async () => {
     const folder = await temp.make();
     const repo = await createGitRepo(join(folder, 'gamma'), { origin: join(folder, 'upstream.git') });
-    expect(await deriveSlug(repo)).toBe('gamma');
+    expect(await deriveSlug(repo)).toEqual({ ok: true, slug: 'gamma' });
   });
 });
 

@@ -27,7 +27,7 @@ export async function addCommand(path: string, options: HomeOptions & { slug?: s
 export async function removeCommand(slug: string, options: HomeOptions & { purge?: boolean }): Promise<void> {
   const client = ApiClient.forHome(await findHome(options));
   await client.call('DELETE', `/api/repos/${slug}${options.purge === true ? '?purge=true' : ''}`);
-  process.stdout.write(`removed ${slug}${options.purge === true ? ' and its data root' : ''}\n`);
+  process.stdout.write(`removed ${slug}${options.purge === true ? ', its data root and its log files' : ''}\n`);
 }
 
 /** `supervisor restart <slug>`: stops and starts its worker. */

@@ -44,7 +44,7 @@ homeOptions(program.command('add').description('register a git repository and st
 
 homeOptions(program.command('remove').description("stop a repo's worker and forget the repo"))
   .argument('<slug>', 'the repo')
-  .option('--purge', "also delete the repo's data root")
+  .option('--purge', "also delete the repo's data root and its log files")
   .action(async (slug: string, options: Parameters<typeof removeCommand>[1]) => (await client()).removeCommand(slug, options));
 
 homeOptions(program.command('restart').description("stop and start a repo's worker"))

@@ -4,12 +4,16 @@ import { parseDocument } from 'yaml';
 import { slugProblem } from '@repovisor/protocol';
 import { ConfigFileSchema, formatConfigIssues, toSettings } from './config-schema.js';
 import type { RepoDefinition, SupervisorSettings } from './config-schema.js';
+import { limitConcurrency } from './limit-concurrency.js';
 import { deriveSlug, inspectRepoPath, slugCollisionKey } from './repo-identity.js';
 
 /** Largest `repos.yaml` read; anything bigger is refused before parsing. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Most YAML alias expansions allowed, so an alias bomb cannot exhaust memory. */
 export const MAX_CONFIG_ALIASES = 100;
+
+// Entries checked at once: each reads a few files of its `.git` (and may run git, itself limited).
+const ENTRY_CONCURRENCY = 16;
 
 /** A validated `repos.yaml`. */
 export interface LoadedConfig {
@@ -115,7 +119,8 @@ interface ResolvedEntry {
 /** Checks each entry's folder, finds its slug, and reports duplicates; pushes problems and returns the good entries. */
 async function resolveRepos(raw: unknown, base: string, problems: string[]): Promise<RepoDefinition[]> {
   const entries = isRecord(raw) && Array.isArray(raw.repos) ? (raw.repos as unknown[]) : [];
-  const checked = await Promise.all(entries.map((entry, index) => resolveEntry(entry, index, base)));
+  const limit = limitConcurrency(ENTRY_CONCURRENCY);
+  const checked = await Promise.all(entries.map((entry, index) => limit(() => resolveEntry(entry, index, base))));
   // Reported in file order, whichever check finished first.
   for (const result of checked) if (typeof result === 'string') problems.push(result);
 
@@ -150,10 +155,16 @@ async function resolveEntry(entry: unknown, index: number, base: string): Promis
   if (!inspection.ok) return `repos[${index}].path: ${inspection.message}`;
   const slugGiven = entry.slug !== undefined && entry.slug !== null;
   const usable = typeof entry.slug === 'string' && slugProblem(entry.slug) === undefined;
+  let slug = usable ? (entry.slug as string) : undefined;
+  if (!slugGiven) {
+    const derived = await deriveSlug(inspection.path);
+    if (!derived.ok) return `repos[${index}]: ${derived.message}`;
+    slug = derived.slug;
+  }
   return {
     index,
     path: inspection.path,
-    slug: !slugGiven ? await deriveSlug(inspection.path) : usable ? (entry.slug as string) : undefined,
+    slug,
     slugDerived: !slugGiven,
     autostart: typeof entry.autostart === 'boolean' ? entry.autostart : true,
     env: isRecord(entry.env) ? { ...(entry.env as Record<string, string>) } : {},

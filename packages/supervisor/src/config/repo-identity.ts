@@ -1,20 +1,27 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { slugKey, slugProblem } from '@repovisor/protocol';
+import { readGitMarker } from './git-marker.js';
+import { runGit } from './run-git.js';
+import type { GitResult } from './run-git.js';
 
-const GIT_TIMEOUT_MS = 10_000;
 const MAX_SEGMENT_LENGTH = 100;
+// `git remote get-url` exits with 2 when the remote does not exist.
+const NO_SUCH_REMOTE_EXIT = 2;
 
-// Variables that would make `git -C <path>` look at another repository than <path>.
-const GIT_LOCATION_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_PREFIX'];
-
-/** Why a folder cannot be managed as a repository. */
-export type RepoPathProblem = 'not_found' | 'not_a_folder' | 'not_a_git_repository';
+/** Why a folder cannot be managed as a repository; `git_unavailable`: git could not be run to tell. */
+export type RepoPathProblem = 'not_found' | 'not_a_folder' | 'not_a_git_repository' | 'git_unavailable';
 
 /** The outcome of {@link inspectRepoPath}: the repository's real path, or why it is refused. */
 export type RepoPathInspection = { ok: true; path: string } | { ok: false; reason: RepoPathProblem; message: string };
 
-/** Checks that `path` is the top level of a git working tree; resolves its real path or says why not. */
+/**
+ * Checks that `path` is the top level of a git working tree that git opens
+ * and whose HEAD names a commit it has (or a branch not born yet, as after
+ * `git init`); resolves its real path or says why not. A folder whose `.git`
+ * plainly is sound is checked in-process ({@link readGitMarker}); any other
+ * goes to `git rev-parse`.
+ */
 export async function inspectRepoPath(path: string): Promise<RepoPathInspection> {
   const given = resolve(path);
   let real: string;
@@ -27,51 +34,78 @@ export async function inspectRepoPath(path: string): Promise<RepoPathInspection>
   }
   const info = await stat(real);
   if (!info.isDirectory()) return { ok: false, reason: 'not_a_folder', message: `${given} is not a folder` };
-  if (await looksLikeOwnWorkTreeTop(real)) return { ok: true, path: real };
+  const marker = await readGitMarker(real);
+  if (marker.kind === 'sound') return { ok: true, path: real };
+  const broken = (why: string): RepoPathInspection => ({
+    ok: false,
+    reason: 'not_a_git_repository',
+    message: `${given} is not a usable git repository: ${why}; repair it or clone it again`,
+  });
 
-  // Anything else is for git to judge, and to explain.
-  const topLevel = await runGit(real, ['rev-parse', '--show-toplevel']);
-  if (!topLevel.ok) {
-    const why = /not a git repository/i.test(topLevel.message) ? 'no .git found' : topLevel.message;
+  // Anything else is for git to judge, and to explain. `--verify HEAD^{commit}` fails (exit 1, the top level
+  // still printed) when HEAD names no commit git has.
+  const checked = await runGit(real, ['rev-parse', '--show-toplevel', '--verify', '--quiet', 'HEAD^{commit}']);
+  if (!checked.ok && checked.reason !== 'exit_non_zero') return unavailable(given, checked);
+  const top = checked.stdout.split('\n')[0] ?? '';
+  if (top === '') {
+    if (marker.hint !== undefined) return broken(marker.hint);
+    const message = checked.ok ? 'git names no top level' : checked.message;
+    const why = /not a git repository/i.test(message) ? 'no .git found' : message;
     return { ok: false, reason: 'not_a_git_repository', message: `${given} is not a git repository (${why})` };
   }
-  const top = await realpath(topLevel.stdout).catch(() => topLevel.stdout);
-  if (top !== real) {
+  const realTop = await realpath(top).catch(() => top);
+  if (realTop !== real) {
+    if (marker.hint !== undefined) return broken(marker.hint);
     return {
       ok: false,
       reason: 'not_a_git_repository',
-      message: `${given} is inside the git repository ${top} but is not its top level; use ${top} instead`,
+      message: `${given} is inside the git repository ${realTop} but is not its top level; use ${realTop} instead`,
     };
   }
-  return { ok: true, path: real };
+  if (checked.ok) return { ok: true, path: real };
+  const head = await unresolvedHead(real);
+  if (head.kind === 'unborn') return { ok: true, path: real };
+  if (head.kind === 'git_failed') return unavailable(given, head.result);
+  return broken(head.why);
 }
+
+type UnresolvedHead = { kind: 'unborn' } | { kind: 'missing'; why: string } | { kind: 'git_failed'; result: GitResult & { ok: false } };
+
+/** Why HEAD names no commit: a branch not born yet, or a commit that is missing from the object store. */
+async function unresolvedHead(repo: string): Promise<UnresolvedHead> {
+  const branch = await runGit(repo, ['symbolic-ref', '--quiet', 'HEAD']);
+  if (!branch.ok && branch.reason !== 'exit_non_zero') return { kind: 'git_failed', result: branch };
+  const named = branch.ok ? branch.stdout : 'HEAD';
+  const id = await runGit(repo, ['rev-parse', '--verify', '--quiet', named]);
+  if (!id.ok && id.reason !== 'exit_non_zero') return { kind: 'git_failed', result: id };
+  // A branch with no commit of its own yet: nothing is missing.
+  if (branch.ok && !id.ok) return { kind: 'unborn' };
+  const what = id.ok ? `the commit ${id.stdout}` : 'a commit';
+  return { kind: 'missing', why: `HEAD (${named}) names ${what} that is missing from its objects` };
+}
+
+function unavailable(given: string, result: GitResult & { ok: false }): RepoPathInspection {
+  return { ok: false, reason: 'git_unavailable', message: `cannot check that ${given} is a git repository: ${result.message}` };
+}
+
+/** The outcome of {@link deriveSlug}: the slug, or why git could not tell it. */
+export type SlugDerivation = { ok: true; slug: string } | { ok: false; message: string };
 
 /**
- * True when `folder` plainly is the top of a git working tree that git will
- * open for this user: a `.git` folder with a `HEAD` file, or a `.git` file
- * pointing elsewhere (`gitdir: …`, a linked worktree or submodule), owned by
- * the user running the supervisor. Checked in-process: a `git rev-parse` per
- * repository costs a process each, before the first worker can start. A
- * `.git` owned by someone else goes to git, which may refuse it ("dubious
- * ownership") with its own message.
+ * The slug of the repository at `path`: `owner/repo` from its `origin` remote,
+ * else (no origin, or a local one) its folder name made valid. A git that
+ * cannot be run is an error, never a silent fall back to the folder name.
  */
-async function looksLikeOwnWorkTreeTop(folder: string): Promise<boolean> {
-  const marker = join(folder, '.git');
-  try {
-    const info = await stat(marker);
-    if (typeof process.getuid === 'function' && info.uid !== process.getuid()) return false;
-    if (info.isDirectory()) return (await stat(join(marker, 'HEAD'))).isFile();
-    return info.isFile() && (await readFile(marker, 'utf8')).startsWith('gitdir: ');
-  } catch {
-    return false;
-  }
-}
-
-/** The slug of the repository at `path`: `owner/repo` from its `origin` remote, else its folder name made valid. */
-export async function deriveSlug(path: string): Promise<string> {
+export async function deriveSlug(path: string): Promise<SlugDerivation> {
   const origin = await runGit(resolve(path), ['remote', 'get-url', 'origin']);
+  if (!origin.ok && origin.exitCode !== NO_SUCH_REMOTE_EXIT) {
+    return {
+      ok: false,
+      message: `cannot derive the slug of ${resolve(path)} from its origin remote: ${origin.message}; fix that, or give the repository an explicit slug`,
+    };
+  }
   const fromRemote = origin.ok ? slugFromRemoteUrl(origin.stdout) : undefined;
-  return fromRemote ?? slugFromFolderName(basename(resolve(path)));
+  return { ok: true, slug: fromRemote ?? slugFromFolderName(basename(resolve(path))) };
 }
 
 /** `owner/repo` from a remote URL (https, http, ssh, git, scp-style), or `undefined` for local or unusable URLs. */
@@ -127,19 +161,4 @@ function decodeSegment(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-type GitResult = { ok: true; stdout: string } | { ok: false; message: string };
-
-async function runGit(cwd: string, args: string[]): Promise<GitResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
-  for (const name of GIT_LOCATION_VARIABLES) delete env[name];
-  // execa is loaded on the first git call: most repository checks need no git at all.
-  const { execa } = await import('./execa-library.js');
-  const result = await execa('git', ['-C', cwd, ...args], { env, extendEnv: false, timeout: GIT_TIMEOUT_MS, reject: false, stdin: 'ignore' });
-  if (!result.failed) return { ok: true, stdout: result.stdout ?? '' };
-  if (result.code === 'ENOENT') return { ok: false, message: 'git is not installed or not on PATH' };
-  if (result.timedOut) return { ok: false, message: `git ${args.join(' ')} did not finish within ${GIT_TIMEOUT_MS / 1000} s` };
-  const stderr = (result.stderr ?? '').split('\n')[0]?.replace(/^fatal:\s*/, '');
-  return { ok: false, message: stderr !== undefined && stderr !== '' ? stderr : (result.shortMessage ?? `git ${args.join(' ')} failed`) };
 }

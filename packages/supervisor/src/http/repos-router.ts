@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Request, Response, NextFunction } from 'express';
 import type { Logger } from 'pino';
 import * as z from 'zod/mini';
+import { logFileAndCopies } from '../launch/log-rotator.js';
 import { LifecycleConflictError } from '../manager/lifecycle-error.js';
 import type { ManagedRepo } from '../manager/managed-repo.js';
 import { RepoConflictError } from '../manager/repo-manager.js';
@@ -23,7 +24,7 @@ export const AddRepoBody = z.strictObject({
 export interface ReposRouterOptions {
   manager: RepoManager;
   logger: Logger;
-  /** The data root and log file of a slug, for `DELETE …?purge=true`. */
+  /** The data root and log file of a slug, for `DELETE …?purge=true` (which deletes both, and the log's rotated copies). */
   dataRoot: (slug: string) => string;
   logFile: (slug: string) => string;
   /** Serializes the listing of `GET /api/repos`. */
@@ -105,8 +106,9 @@ export function reposRouter(options: ReposRouterOptions): Router {
       return;
     }
     if (purge) {
+      // All of it: a slug added again later must not carry on in the old log.
       await rm(options.dataRoot(repo.slug), { recursive: true, force: true });
-      await rm(options.logFile(repo.slug), { force: true });
+      for (const file of logFileAndCopies(options.logFile(repo.slug))) await rm(file, { force: true });
     }
     response.json({ status: 'removed', slug: repo.slug, purged: purge });
   };

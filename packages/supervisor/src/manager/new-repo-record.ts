@@ -22,7 +22,12 @@ export type NewRecordResult = { ok: true; record: RepoRecord } | { ok: false; re
 export async function newRepoRecord(request: RepoRequest, source: RepoRecord['source']): Promise<NewRecordResult> {
   const inspected = await inspectRepoPath(request.path);
   if (!inspected.ok) return { ok: false, reason: 'path', message: inspected.message };
-  const slug = request.slug ?? (await deriveSlug(inspected.path));
+  let slug = request.slug;
+  if (slug === undefined) {
+    const derived = await deriveSlug(inspected.path);
+    if (!derived.ok) return { ok: false, reason: 'slug', message: derived.message };
+    slug = derived.slug;
+  }
   const problem = slugProblem(slug);
   if (problem !== undefined) return { ok: false, reason: 'slug', message: `Invalid slug "${slug}": ${problem}` };
   return {
