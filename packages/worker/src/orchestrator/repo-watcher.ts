@@ -40,6 +40,16 @@ export class RepoWatcher implements Loop {
   }
 
   async tick(signal: AbortSignal): Promise<void> {
+    try {
+      await this.look(signal);
+    } catch (error) {
+      // The tick after a failure looks in full: an unchanged fingerprint must not pass for a repository that works again.
+      this.lastFingerprint = null;
+      throw error;
+    }
+  }
+
+  private async look(signal: AbortSignal): Promise<void> {
     const fingerprint = await readRepoFingerprint(this.options.repoPath);
     this.ticksSinceFullLook += 1;
     const unchanged = fingerprint !== null && fingerprint === this.lastFingerprint;

@@ -2,6 +2,7 @@ import { readFile, rename } from '@repovisor/protocol/promised-fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { parseJsonWith, writeFileAtomic } from '@repovisor/protocol';
+import { PRIVATE_FILE_MODE } from '../runtime/private-files.js';
 
 /** What the repository watcher last saw. */
 export const RepoSnapshotSchema = z.object({
@@ -84,11 +85,11 @@ export class StateTracker {
     return structuredClone(this.current);
   }
 
-  /** Applies `patch` and persists the result; resolves once it is on disk. */
+  /** Applies `patch` and persists the result (mode 0600); resolves once it is on disk. The state in memory is the new one even when the write fails. */
   update(patch: Partial<Omit<RuntimeState, 'version' | 'slug'>>): Promise<void> {
     this.current = { ...this.current, ...patch };
     const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
-    const next = this.queue.then(() => writeFileAtomic(this.path, snapshot));
+    const next = this.queue.then(() => writeFileAtomic(this.path, snapshot, { mode: PRIVATE_FILE_MODE }));
     this.queue = next.catch(() => undefined);
     return next;
   }
