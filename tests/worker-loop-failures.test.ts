@@ -111,6 +111,9 @@ describe('a worker whose data root is deleted', () => {
     // The watcher sees the commit and fails to write state.json: the loop fails.
     await commitFile(worker.repo, 'new.txt', 'x\n');
     await waitForLastError(worker, 'the loop to fail on its state write', /^repo-watcher failed: ENOENT/);
+    // It keeps failing while the state cannot be written: the snapshot in memory does not count as saved.
+    await waitFor('a second failure in a row', () => worker.worker.stdout().split('\n').some((line) => line.includes('a loop failed') && line.includes('"consecutive":2')));
+    expect((await runtimeInfo(worker)).last_error).toMatch(/^repo-watcher failed: ENOENT: no such file or directory, open '.*\.state\.json\./);
     const stop = await fetch(`${worker.runtimeUrl}/stop`, { method: 'POST' });
     expect(stop.status).toBe(200);
     expect(await stop.json()).toEqual({ status: 'stopped', slug: 'acme/alpha' });

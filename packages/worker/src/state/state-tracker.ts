@@ -45,6 +45,8 @@ export class StateTracker {
   readonly path: string;
   private current: RuntimeState;
   private queue: Promise<void> = Promise.resolve();
+  // True while the last write failed: what is in memory is not on disk.
+  private unsaved = false;
 
   private constructor(path: string, initial: RuntimeState) {
     this.path = path;
@@ -89,9 +91,24 @@ export class StateTracker {
   update(patch: Partial<Omit<RuntimeState, 'version' | 'slug'>>): Promise<void> {
     this.current = { ...this.current, ...patch };
     const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
-    const next = this.queue.then(() => writeFileAtomic(this.path, snapshot, { mode: PRIVATE_FILE_MODE }));
+    const next = this.queue.then(() => this.write(snapshot));
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Writes the state again when the last write failed (and rejects if this one fails too); resolves at once otherwise. */
+  saveIfUnsaved(): Promise<void> {
+    return this.unsaved ? this.update({}) : this.queue;
+  }
+
+  private async write(text: string): Promise<void> {
+    try {
+      await writeFileAtomic(this.path, text, { mode: PRIVATE_FILE_MODE });
+      this.unsaved = false;
+    } catch (error) {
+      this.unsaved = true;
+      throw error;
+    }
   }
 
   /** Resolves when every update so far is on disk. */
