@@ -29,9 +29,13 @@ async function loggedEvents(worker: StandaloneWorker): Promise<{ type: string; d
 }
 
 async function waitForLastError(worker: StandaloneWorker, what: string, pattern: RegExp): Promise<string> {
+  let seen: string | null = null;
   return waitFor(what, async () => {
     const info = await runtimeInfo(worker);
+    seen = info.last_error;
     return info.last_error !== null && pattern.test(info.last_error) ? info.last_error : undefined;
+  }).catch((error: unknown) => {
+    throw new Error(`${String(error)}; last_error was ${JSON.stringify(seen)}; the worker's output:\n${worker.worker.stdout()}`);
   });
 }
 
@@ -107,12 +111,15 @@ describe('a worker whose data root is deleted', () => {
   it('stops for good when asked, though its state write fails: running false, no session, the failed write as last_error', async () => {
     const worker = await startStandaloneWorker(children, await temp.make());
     await waitFor('repo.observed', async () => (await loggedEvents(worker)).some((event) => event.type === 'repo.observed'));
-    await rm(worker.dataRoot, { recursive: true, force: true });
+    // Retried: a write of the worker's may put a file back while the folder is being emptied.
+    await rm(worker.dataRoot, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
     // The watcher sees the commit and fails to write state.json: the loop fails.
     await commitFile(worker.repo, 'new.txt', 'x\n');
     await waitForLastError(worker, 'the loop to fail on its state write', /^repo-watcher failed: ENOENT/);
     // It keeps failing while the state cannot be written: the snapshot in memory does not count as saved.
-    await waitFor('a second failure in a row', () => worker.worker.stdout().split('\n').some((line) => line.includes('a loop failed') && line.includes('"consecutive":2')));
+    await waitFor('a second failure in a row', () => worker.worker.stdout().split('\n').some((line) => line.includes('a loop failed') && line.includes('"consecutive":2'))).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${worker.worker.stdout()}`);
+    });
     expect((await runtimeInfo(worker)).last_error).toMatch(/^repo-watcher failed: ENOENT: no such file or directory, open '.*\.state\.json\./);
     const stop = await fetch(`${worker.runtimeUrl}/stop`, { method: 'POST' });
     expect(stop.status).toBe(200);

@@ -103,7 +103,8 @@ describe('RepoRuntime', () => {
     const { runtime, repo, dataRoot } = await makeRuntime();
     await runtime.start();
     await waitFor('repo.observed', () => runtime.bus.recent().some((event) => event.type === 'repo.observed'));
-    await rm(dataRoot, { recursive: true, force: true });
+    // Retried: a write of the runtime's may put a file back while the folder is being emptied.
+    await rm(dataRoot, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
     await commitFile(repo, 'new.txt', 'x\n');
     await waitFor('the watcher to fail on its state write', () => runtime.bus.recent().some((event) => event.type === 'loop.failed'));
     await runtime.stop();

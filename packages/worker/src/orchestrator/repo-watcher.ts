@@ -50,6 +50,9 @@ export class RepoWatcher implements Loop {
   }
 
   private async look(signal: AbortSignal): Promise<void> {
+    // A snapshot that could not be written fails every tick until it is: a loop that skips the
+    // write because memory already holds it must not pass for one that works again.
+    await this.options.state.saveIfUnsaved();
     const fingerprint = await readRepoFingerprint(this.options.repoPath);
     this.ticksSinceFullLook += 1;
     const unchanged = fingerprint !== null && fingerprint === this.lastFingerprint;
