@@ -194,10 +194,11 @@ describe('repo-worker under a control server', () => {
     const { worker, repo } = await startWorker('acme/alpha', { REPOVISOR_CONTROL: control.address, REPOVISOR_TOKEN: TOKEN });
     const accepted = await control.waitForWorker('acme/alpha');
     await rm(repo, { recursive: true, force: true });
-    await waitFor('the runtime to fail', () => accepted.states.some((state) => !state.running && state.lastError !== null));
+    await waitFor('the runtime to report the failing loop', () => accepted.states.some((state) => state.running && state.lastError !== null));
     const status = await accepted.connection.request(SupervisorRequests.runtimeStatus, {});
-    expect(status.running).toBe(false);
-    expect(status.last_error).toMatch(/repo-watcher failed/);
+    // Still running: the failed loop is retried with backoff.
+    expect(status.running).toBe(true);
+    expect(status.last_error).toMatch(/^repo-watcher failed: repository folder missing: /);
     expect(worker.child.exitCode).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { close, fsync, open, rename, unlink, writeFile } from './promised-fs.js';
+import { close, fchmod, fsync, open, rename, unlink, writeFile } from './promised-fs.js';
 import { basename, dirname, join } from 'node:path';
 
 // Names this process's temporary files apart: the pid tells processes apart,
@@ -7,7 +7,7 @@ let temporaryFiles = 0;
 
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
-  /** File mode of the new file (default 0o644). */
+  /** File mode of the new file, exactly, whatever the umask (without it: 0o644 less the umask). */
   mode?: number;
 }
 
@@ -21,6 +21,8 @@ export async function writeFileAtomic(path: string, data: string, options: Atomi
   const temporary = join(folder, `.${basename(path)}.${process.pid}.${(temporaryFiles += 1)}.tmp`);
   const file = await open(temporary, 'w', options.mode ?? 0o644);
   try {
+    // open()'s mode is narrowed by the umask; a mode asked for is set as asked.
+    if (options.mode !== undefined) await fchmod(file, options.mode);
     await writeFile(file, data, 'utf8');
     await fsync(file);
   } catch (error) {

@@ -48,7 +48,7 @@ export const RuntimeInfo = z.object({
 /** A runtime's status. */
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
 
-/** A worker's answer to `health`: runtime status and process vitals (uptime is the process's). */
+/** A worker's answer to `health`: runtime status (running, and `lastError` while a loop fails) and process vitals (uptime is the process's). */
 export const HealthResult = z.object({
   slug: Slug,
   pid: Pid,
@@ -71,6 +71,8 @@ export const HelloParams = z.object({
   httpPort: z.nullable(z.int().check(z.minimum(1), z.maximum(65535))),
   running: z.boolean(),
   sessionId: z.nullable(z.string()),
+  /** The runtime's `last_error` (a failing loop); absent from workers that predate it. */
+  lastError: z.optional(z.nullable(z.string())),
 });
 /** The params of `hello`. */
 export type HelloParams = z.infer<typeof HelloParams>;

@@ -30,3 +30,9 @@ export const open = promisify(fs.open);
 export const fsync = promisify(fs.fsync);
 /** fs.close as a promise. */
 export const close = promisify(fs.close);
+/** fs.chmod as a promise. */
+export const chmod = promisify(fs.chmod);
+/** fs.fchmod as a promise. */
+export const fchmod = promisify(fs.fchmod);
+/** fs.lstat as a promise. */
+export const lstat = promisify(fs.lstat);

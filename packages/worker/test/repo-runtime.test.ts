@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonLineLogger, RepoRuntime, RuntimeStateError } from '@repovisor/worker';
 import type { RuntimeEvent } from '@repovisor/worker';
@@ -74,17 +74,43 @@ describe('RepoRuntime', () => {
     await waitFor('two changed files', () => seen.some((event) => event.type === 'repo.changed' && event.data.changedFiles === 2));
   });
 
-  it('stops with last_error when a loop throws, and starts again cleanly', async () => {
+  it('keeps running with last_error while a loop fails, retries it, and clears it once the repository is back', async () => {
     const { runtime, repo } = await makeRuntime();
+    const seen: RuntimeEvent[] = [];
+    runtime.bus.subscribe((event) => seen.push(event));
     await runtime.start();
-    await rm(repo, { recursive: true, force: true });
-    await waitFor('the runtime to stop', () => !runtime.running);
-    expect(runtime.lastError).toMatch(/^repo-watcher failed: /);
+    const sessionId = runtime.sessionId;
+    await waitFor('repo.observed', () => seen.some((event) => event.type === 'repo.observed'));
+    const aside = `${repo}-moved`;
+    await rename(repo, aside);
+    await waitFor('two failed ticks', () => seen.filter((event) => event.type === 'loop.failed').length >= 2);
+    expect(runtime.running).toBe(true);
+    expect(runtime.sessionId).toBe(sessionId);
+    expect(runtime.lastError).toBe(`repo-watcher failed: repository folder missing: ${repo} (moved or deleted?); put it back, or remove this repo`);
     expect(runtime.info().last_error).toBe(runtime.lastError);
-    expect(runtime.bus.recent().some((event) => event.type === 'runtime.failed')).toBe(true);
-    await createGitRepo(repo);
-    await runtime.start();
+    const failures = seen.filter((event) => event.type === 'loop.failed');
+    expect(failures.map((event) => event.data.consecutive)).toEqual(failures.map((_, index) => index + 1));
+    // Each retry waits longer than the one before it.
+    expect(failures[1]?.data.retryInMs).toBe(2 * Number(failures[0]?.data.retryInMs));
+    await rename(aside, repo);
+    await waitFor('loop.recovered', () => seen.some((event) => event.type === 'loop.recovered'));
     expect(runtime.lastError).toBeNull();
+    const head = await commitFile(repo, 'after.txt', 'back\n');
+    await waitFor('repo.changed after the recovery', () => seen.some((event) => event.type === 'repo.changed' && event.data.head === head));
+  });
+
+  it('stops for good even when the data root is gone: no zombie session, the failed write shown as last_error', async () => {
+    const { runtime, repo, dataRoot } = await makeRuntime();
+    await runtime.start();
+    await waitFor('repo.observed', () => runtime.bus.recent().some((event) => event.type === 'repo.observed'));
+    // Retried: a write of the runtime's may put a file back while the folder is being emptied.
+    await rm(dataRoot, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
+    await commitFile(repo, 'new.txt', 'x\n');
+    await waitFor('the watcher to fail on its state write', () => runtime.bus.recent().some((event) => event.type === 'loop.failed'));
+    await runtime.stop();
+    expect(runtime.running).toBe(false);
+    expect(runtime.sessionId).toBeNull();
+    expect(runtime.lastError).toMatch(/^could not write state\.json: ENOENT/);
   });
 
   it('loads its event history and state when created again on the same data root', async () => {

@@ -11,6 +11,17 @@ export function formatUptime(seconds: number): string {
   return `${s}s`;
 }
 
+/**
+ * The LAST ERROR cell: what is wrong now inside a live worker (its runtime's
+ * `last_error`: a loop failing and being retried, shown as `runtime: …`), else
+ * why the worker last went down.
+ */
+export function lastError(repo: Pick<RepoView, 'last_error' | 'runtime'>): string {
+  const runtimeError = repo.runtime?.last_error ?? null;
+  if (runtimeError !== null) return `runtime: ${runtimeError}`;
+  return repo.last_error ?? '';
+}
+
 /** The `supervisor status` table: one row per repo. */
 export function statusTable(repos: RepoView[]): string {
   const header = ['SLUG', 'STATE', 'PID', 'RESTARTS', 'UPTIME', 'LAST PROBE', 'LAST ERROR'];
@@ -21,7 +32,7 @@ export function statusTable(repos: RepoView[]): string {
     String(repo.restarts),
     formatUptime(repo.uptime_seconds),
     repo.last_probe === null ? '-' : `${repo.last_probe.ok ? 'ok' : 'FAILED'} ${repo.last_probe.latency_ms.toFixed(1)}ms`,
-    repo.last_error ?? '',
+    lastError(repo),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();

@@ -69,7 +69,8 @@ export class ManagedRepo {
   private generation = 0;
   private connection: Connection | undefined;
   private httpPort: number | null = null;
-  private runtime: { running: boolean; sessionId: string | null } | null = null;
+  // The worker's runtime as it last told: by hello, `runtime.state` and every passed probe.
+  private runtime: { running: boolean; sessionId: string | null; lastError: string | null } | null = null;
   private restarts = 0;
   private lastError: string | null = null;
   private lastProbe: RepoView['last_probe'] = null;
@@ -123,7 +124,7 @@ export class ManagedRepo {
       http_port: this.httpPort,
       source: record.source,
       added_at: record.addedAt,
-      runtime: this.runtime === null ? null : { running: this.runtime.running, session_id: this.runtime.sessionId },
+      runtime: this.runtime === null ? null : { running: this.runtime.running, session_id: this.runtime.sessionId, last_error: this.runtime.lastError },
       log_file: this.options.logFile,
     };
   }
@@ -159,7 +160,10 @@ export class ManagedRepo {
     http_port: (repo, value) => value === repo.httpPort,
     source: (repo, value) => value === repo.options.record.source,
     added_at: (repo, value) => value === repo.options.record.addedAt,
-    runtime: (repo, value) => (repo.runtime === null ? value === null : value !== null && value.running === repo.runtime.running && value.session_id === repo.runtime.sessionId),
+    runtime: (repo, value) =>
+      repo.runtime === null
+        ? value === null
+        : value !== null && value.running === repo.runtime.running && value.session_id === repo.runtime.sessionId && value.last_error === repo.runtime.lastError,
     log_file: (repo, value) => value === repo.options.logFile,
   };
   private static readonly VIEW_FIELDS = (Object.entries(ManagedRepo.SAME_FIELD) as [keyof RepoView, ((repo: ManagedRepo, value: unknown) => boolean) | null][]).filter(
@@ -225,13 +229,13 @@ export class ManagedRepo {
     this.httpPort = hello.httpPort;
     // A (re)connected worker's HTTP server is checked by its next probe.
     this.httpPassedAt = Number.NEGATIVE_INFINITY;
-    this.runtime = { running: hello.running, sessionId: hello.sessionId };
+    this.runtime = { running: hello.running, sessionId: hello.sessionId, lastError: hello.lastError ?? null };
     this.options.record.httpPort = hello.httpPort;
     connection.onClose(() => {
       if (this.connection === connection) this.connection = undefined;
     });
     connection.onNotification(WorkerNotifications.runtimeState, (state) => {
-      this.runtime = { running: state.running, sessionId: state.sessionId };
+      this.runtime = { running: state.running, sessionId: state.sessionId, lastError: state.lastError };
       this.options.observer.changed(this);
     });
     connection.onNotification(WorkerNotifications.event, (params) => {
@@ -384,7 +388,10 @@ export class ManagedRepo {
     this.options.observer.probed?.(this, result);
     if (result.ok) {
       this.probeFailures = 0;
-      this.runtime = { running: result.health.running, sessionId: result.health.sessionId };
+      const { running, sessionId, lastError } = result.health;
+      const changed = this.runtime?.running !== running || this.runtime.sessionId !== sessionId || this.runtime.lastError !== lastError;
+      this.runtime = { running, sessionId, lastError };
+      if (changed) this.options.observer.changed(this);
     } else {
       this.probeFailures += 1;
       this.logger.warn({ reason: result.reason, failures: this.probeFailures }, 'health probe failed');

@@ -18,6 +18,6 @@ export interface RepoView {
   http_port: number | null;
   source: 'config' | 'api';
   added_at: string;
-  runtime: { running: boolean; session_id: string | null } | null;
+  runtime: { running: boolean; session_id: string | null; last_error: string | null } | null;
   log_file: string;
 }

@@ -1,5 +1,6 @@
 import { mkdir, readFile, readdir, rename, stat, unlink, appendFile } from '@repovisor/protocol/promised-fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../runtime/private-files.js';
 import type { RuntimeEvent } from './runtime-event.js';
 
 /** Where and how an {@link EventLog} keeps its file. */
@@ -45,7 +46,7 @@ export class EventLog {
 
   /** Opens (creating its folder) the log and returns it with the history it already holds. */
   static async open(options: EventLogOptions): Promise<{ log: EventLog; history: RuntimeEvent[] }> {
-    await mkdir(options.folder, { recursive: true });
+    await mkdir(options.folder, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     const log = new EventLog(options);
     const history = await log.readLive();
     return { log, history };
@@ -79,7 +80,7 @@ export class EventLog {
     const tooBig = this.size > 0 && this.size + bytes > this.maxBytes;
     const tooOld = this.firstAt !== undefined && this.now() - this.firstAt > this.maxAgeMs;
     if (tooBig || tooOld) await this.rotate();
-    await appendFile(this.path, line, 'utf8');
+    await appendFile(this.path, line, { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
     this.size += bytes;
     this.firstAt ??= Number.isNaN(at) ? this.now() : at;
   }

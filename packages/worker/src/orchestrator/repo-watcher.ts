@@ -40,6 +40,19 @@ export class RepoWatcher implements Loop {
   }
 
   async tick(signal: AbortSignal): Promise<void> {
+    try {
+      await this.look(signal);
+    } catch (error) {
+      // The tick after a failure looks in full: an unchanged fingerprint must not pass for a repository that works again.
+      this.lastFingerprint = null;
+      throw error;
+    }
+  }
+
+  private async look(signal: AbortSignal): Promise<void> {
+    // A snapshot that could not be written fails every tick until it is: a loop that skips the
+    // write because memory already holds it must not pass for one that works again.
+    await this.options.state.saveIfUnsaved();
     const fingerprint = await readRepoFingerprint(this.options.repoPath);
     this.ticksSinceFullLook += 1;
     const unchanged = fingerprint !== null && fingerprint === this.lastFingerprint;

@@ -120,6 +120,7 @@ export class ControlClient {
       httpPort: this.options.httpPort(),
       running: runtime.running,
       sessionId: runtime.sessionId,
+      lastError: runtime.lastError,
     });
     if (connection.closed) return;
     this.connection = connection;

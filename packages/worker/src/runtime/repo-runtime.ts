@@ -3,11 +3,14 @@ import type { WorkerLogger } from '../log/worker-logger.js';
 import { EventBus } from '../events/event-bus.js';
 import type { Disposable } from '../events/event-bus.js';
 import { EventLog } from '../events/event-log.js';
+import type { LoopFailure } from '../orchestrator/loop-retry-policy.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RepoWatcher } from '../orchestrator/repo-watcher.js';
 import { StateTracker } from '../state/state-tracker.js';
 import { assertValidConfig } from './repo-runtime-config.js';
+import { errorMessage } from './error-message.js';
 import { RuntimeStateError } from './runtime-state-error.js';
+import { PRIVATE_FOLDER_MODE, tightenDataRoot } from './private-files.js';
 import { newSessionId } from './session-id.js';
 import type { RepoRuntimeConfig } from './repo-runtime-config.js';
 import { Workspaces } from './workspaces.js';
@@ -22,7 +25,7 @@ export interface RepoRuntimeInfo {
   last_error: string | null;
 }
 
-/** Told when a runtime starts, stops or fails. */
+/** Told when a runtime starts or stops, or its `lastError` changes. */
 export type RuntimeStateListener = (runtime: RepoRuntime) => void;
 
 /**
@@ -37,6 +40,8 @@ export class RepoRuntime {
   private lastErrorValue: string | null;
   private readonly stateListeners = new Set<RuntimeStateListener>();
   private transition: Promise<void> = Promise.resolve();
+  // The failure each failing loop last reported, while it fails.
+  private readonly loopErrors = new Map<string, string>();
 
   private constructor(
     readonly config: Readonly<RepoRuntimeConfig>,
@@ -54,7 +59,7 @@ export class RepoRuntime {
   static async create(config: RepoRuntimeConfig, logger: WorkerLogger): Promise<RepoRuntime> {
     assertValidConfig(config);
     const log = logger.bindings().slug === config.slug ? logger : logger.child({ slug: config.slug });
-    await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
+    await mkdir(config.dataRoot, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     const { log: eventLog, history } = await EventLog.open({
       folder: config.dataRoot,
       ...config.eventLog,
@@ -73,17 +78,19 @@ export class RepoRuntime {
     });
     const watcher = new RepoWatcher({ repoPath: config.repoPath, intervalMs: config.watchIntervalMs ?? 2000, bus, state });
     // The orchestrator reports loop failures to the runtime built around it.
-    const failures: { report?: (loop: string, error: unknown) => void } = {};
+    const reports: { runtime?: RepoRuntime } = {};
     const orchestrator = new Orchestrator({
       loops: [watcher],
-      onLoopError: (loop, error) => failures.report?.(loop.name, error),
+      onLoopFailure: (loop, error, failure) => reports.runtime?.loopFailed(loop.name, error, failure),
+      onLoopRecovered: (loop, failures) => reports.runtime?.loopRecovered(loop.name, failures),
     });
+    await tightenDataRoot(config.dataRoot, (path, error) => log.warn({ path, err: error }, 'could not tighten the mode of a data-root file'));
     const runtime = new RepoRuntime(config, bus, state, orchestrator, new Workspaces(config.repoPath, config.dataRoot), log);
-    failures.report = (loop, error) => runtime.failed(loop, error);
+    reports.runtime = runtime;
     return runtime;
   }
 
-  /** True while the orchestrator runs. */
+  /** True from a start to a stop, while the orchestrator runs its loops (a failing loop included: it is retried). */
   get running(): boolean {
     return this.sessionIdValue !== null;
   }
@@ -98,7 +105,7 @@ export class RepoRuntime {
     return this.startedAt === null ? 0 : (Date.now() - this.startedAt) / 1000;
   }
 
-  /** The last failure of a loop, kept until the next successful start. */
+  /** Why the runtime is not well: a loop failing (cleared when it works again) or a failed state write; a start clears it. */
   get lastError(): string | null {
     return this.lastErrorValue;
   }
@@ -138,18 +145,18 @@ export class RepoRuntime {
   stop(): Promise<void> {
     return this.serialise(async () => {
       if (!this.running) throw new RuntimeStateError('not_running', `Runtime ${this.slug} is not running`);
-      await this.halt('stopped');
+      await this.halt();
     });
   }
 
   /** Stops the runtime if it is running; resolves once it is stopped either way. */
   ensureStopped(): Promise<void> {
     return this.serialise(async () => {
-      if (this.running) await this.halt('stopped');
+      if (this.running) await this.halt();
     });
   }
 
-  /** Calls `listener` after every start, stop or failure. */
+  /** Calls `listener` after every start and stop, and whenever `lastError` changes. */
   onStateChange(listener: RuntimeStateListener): Disposable {
     this.stateListeners.add(listener);
     return { dispose: () => void this.stateListeners.delete(listener) };
@@ -160,29 +167,64 @@ export class RepoRuntime {
     await Promise.all([this.bus.flush(), this.state.flush()]);
   }
 
-  private failed(loop: string, error: unknown): void {
-    const message = `${loop} failed: ${error instanceof Error ? error.message : String(error)}`;
-    this.logger.error({ err: error, loop }, 'a loop failed; stopping the runtime');
-    this.serialise(async () => {
-      if (!this.running) return;
-      this.lastErrorValue = message;
-      await this.halt('failed');
-    }).catch((stopError: unknown) => this.logger.error({ err: stopError }, 'could not stop the runtime after a loop failure'));
+  // A failed tick: the loop is retried by the orchestrator; the runtime keeps running and shows why.
+  private loopFailed(loop: string, error: unknown, failure: LoopFailure): void {
+    if (!this.running) return;
+    const message = `${loop} failed: ${failure.message}`;
+    this.logger.error(
+      { err: error, loop, consecutive: failure.consecutive, sameInARow: failure.sameInARow, retryInMs: failure.retryInMs },
+      'a loop failed; retrying it after a backoff',
+    );
+    this.bus.publish('loop.failed', { loop, error: failure.message, consecutive: failure.consecutive, sameInARow: failure.sameInARow, retryInMs: failure.retryInMs });
+    this.loopErrors.set(loop, message);
+    this.setLastError(message);
   }
 
-  private async halt(how: 'stopped' | 'failed'): Promise<void> {
+  private loopRecovered(loop: string, failures: number): void {
+    if (!this.running) return;
+    const message = this.loopErrors.get(loop);
+    this.loopErrors.delete(loop);
+    this.logger.info({ loop, failures }, 'a loop works again');
+    this.bus.publish('loop.recovered', { loop, failures });
+    // Another loop's failure, still going on, stays shown.
+    if (message !== undefined && this.lastErrorValue === message) this.setLastError([...this.loopErrors.values()].at(-1) ?? null);
+  }
+
+  private setLastError(message: string | null): void {
+    if (this.lastErrorValue === message) return;
+    this.lastErrorValue = message;
+    this.persist({ lastError: message });
+    this.emitState();
+  }
+
+  // The in-memory state is settled first, so that a failed write (a full disk, a deleted data
+  // root) can never leave a runtime that says it runs while nothing does.
+  private async halt(): Promise<void> {
     const sessionId = this.sessionIdValue;
     await this.orchestrator.stop();
-    await this.state.update({ lastStoppedAt: new Date().toISOString(), lastError: this.lastErrorValue });
-    this.bus.publish(how === 'failed' ? 'runtime.failed' : 'runtime.stopped', { sessionId, error: this.lastErrorValue });
     this.sessionIdValue = null;
     this.startedAt = null;
-    this.logger.info({ sessionId, how }, `runtime ${how}`);
+    this.loopErrors.clear();
+    try {
+      await this.state.update({ lastStoppedAt: new Date().toISOString(), lastError: this.lastErrorValue });
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not write state.json');
+      this.lastErrorValue = stateWriteError(error);
+    }
+    this.bus.publish('runtime.stopped', { sessionId, error: this.lastErrorValue });
+    this.logger.info({ sessionId }, 'runtime stopped');
     this.emitState();
   }
 
   private persist(patch: Parameters<StateTracker['update']>[0]): void {
-    this.state.update(patch).catch((error: unknown) => this.logger.error({ err: error }, 'could not write state.json'));
+    const sessionId = this.sessionIdValue;
+    this.state.update(patch).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'could not write state.json');
+      // A loop's failure, which the write may share a cause with, stays the one shown.
+      if (this.sessionIdValue !== sessionId || this.lastErrorValue !== null) return;
+      this.lastErrorValue = stateWriteError(error);
+      this.emitState();
+    });
   }
 
   private emitState(): void {
@@ -195,10 +237,14 @@ export class RepoRuntime {
     }
   }
 
-  // Start, stop and failure handling run one at a time, in order.
+  // Starts and stops run one at a time, in order.
   private serialise(step: () => Promise<void>): Promise<void> {
     const next = this.transition.then(step);
     this.transition = next.catch(() => undefined);
     return next;
   }
+}
+
+function stateWriteError(error: unknown): string {
+  return `could not write state.json: ${errorMessage(error)}`;
 }

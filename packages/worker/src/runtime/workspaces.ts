@@ -1,6 +1,7 @@
-import { mkdir, stat } from '@repovisor/protocol/promised-fs';
+import { chmod, mkdir, stat } from '@repovisor/protocol/promised-fs';
 import { join } from 'node:path';
 import { git } from '../orchestrator/git.js';
+import { PRIVATE_FOLDER_MODE } from './private-files.js';
 
 /** The workspace folder of issue `issue` under a data root: `<data_root>/workspaces/issue-<n>`. */
 export function workspacePath(dataRoot: string, issue: number): string {
@@ -32,13 +33,15 @@ export class Workspaces {
   async ensure(issue: number): Promise<WorkspaceInfo> {
     const path = workspacePath(this.dataRoot, issue);
     if (await exists(path)) return { issue, path, created: false };
-    await mkdir(join(this.dataRoot, 'workspaces'), { recursive: true });
+    await mkdir(join(this.dataRoot, 'workspaces'), { recursive: true, mode: PRIVATE_FOLDER_MODE });
     const hasCommit = await git(this.repoPath, ['rev-parse', '--verify', '--quiet', 'HEAD']).then(
       () => true,
       () => false,
     );
     if (hasCommit) await git(this.repoPath, ['worktree', 'add', '--detach', path, 'HEAD']);
-    else await mkdir(path);
+    else await mkdir(path, { mode: PRIVATE_FOLDER_MODE });
+    // git makes the worktree's folder under the umask; the tree in it is the repository's own.
+    await chmod(path, PRIVATE_FOLDER_MODE);
     return { issue, path, created: true };
   }
 }

@@ -2,6 +2,7 @@ import { readFile, rename } from '@repovisor/protocol/promised-fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { parseJsonWith, writeFileAtomic } from '@repovisor/protocol';
+import { PRIVATE_FILE_MODE } from '../runtime/private-files.js';
 
 /** What the repository watcher last saw. */
 export const RepoSnapshotSchema = z.object({
@@ -44,6 +45,8 @@ export class StateTracker {
   readonly path: string;
   private current: RuntimeState;
   private queue: Promise<void> = Promise.resolve();
+  // True while the last write failed: what is in memory is not on disk.
+  private unsaved = false;
 
   private constructor(path: string, initial: RuntimeState) {
     this.path = path;
@@ -84,13 +87,28 @@ export class StateTracker {
     return structuredClone(this.current);
   }
 
-  /** Applies `patch` and persists the result; resolves once it is on disk. */
+  /** Applies `patch` and persists the result (mode 0600); resolves once it is on disk. The state in memory is the new one even when the write fails. */
   update(patch: Partial<Omit<RuntimeState, 'version' | 'slug'>>): Promise<void> {
     this.current = { ...this.current, ...patch };
     const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
-    const next = this.queue.then(() => writeFileAtomic(this.path, snapshot));
+    const next = this.queue.then(() => this.write(snapshot));
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Writes the state again when the last write failed (and rejects if this one fails too); resolves at once otherwise. */
+  saveIfUnsaved(): Promise<void> {
+    return this.unsaved ? this.update({}) : this.queue;
+  }
+
+  private async write(text: string): Promise<void> {
+    try {
+      await writeFileAtomic(this.path, text, { mode: PRIVATE_FILE_MODE });
+      this.unsaved = false;
+    } catch (error) {
+      this.unsaved = true;
+      throw error;
+    }
   }
 
   /** Resolves when every update so far is on disk. */
