@@ -37,6 +37,16 @@ describe('supervisor start refuses', () => {
   });
 });
 
+describe('supervisor start refuses, rather than failing to start,', () => {
+  it('http.request_timeout_ms below http.headers_timeout_ms', async () => {
+    const root = await temp.make();
+    const file = await rig.writeConfig(root, reposYaml(join(root, 'home'), { http: { host: '127.0.0.1', port: 0, request_timeout_ms: 1000 } }, []));
+    const result = await rig.cli(['start', file, '--no-pretty']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('  - supervisor.http.request_timeout_ms: must be at least headers_timeout_ms (10000), got 1000');
+  });
+});
+
 describe('supervisor start accepts', () => {
   it('durations of 86400000 ms, hands a repo its env, and tells workers to dial 127.0.0.1 when control.host is 0.0.0.0', async () => {
     const root = await temp.make();

@@ -44,11 +44,14 @@ function documentedDefault(cell: string): unknown {
   return /^\d+$/.test(text) ? Number(text) : text;
 }
 
-// max_delay_ms must also be at least initial_delay_ms: its own range is tried with initial_delay_ms 0.
+// max_delay_ms must also be at least initial_delay_ms: its own range is tried with initial_delay_ms 0;
 // initial_delay_ms, likewise, with max_delay_ms at its maximum.
 const companions: Record<string, Record<string, unknown>> = {
   'restart.max_delay_ms': { restart: { initial_delay_ms: 0 } },
   'restart.initial_delay_ms': { restart: { max_delay_ms: 86_400_000 } },
+  // request_timeout_ms must be at least headers_timeout_ms, likewise.
+  'http.request_timeout_ms': { http: { headers_timeout_ms: 100 } },
+  'http.headers_timeout_ms': { http: { request_timeout_ms: 86_400_000 } },
 };
 
 describe('the supervisor keys of CONFIGURATION.md', () => {
