@@ -8,9 +8,9 @@ import { repoKeys, supervisorKeys } from './helpers/config-doc.js';
 import { REPO_ROOT } from './helpers/paths.js';
 
 // The claims table of docs/RELIABILITY.md: every status code of API.md, every
-// repos.yaml key of CONFIGURATION.md, every guarantee bullet of RELIABILITY.md
-// and every exit code of CLI.md has a row; every row quotes its doc line and
-// names tests that exist.
+// repos.yaml key of CONFIGURATION.md, every guarantee bullet of RELIABILITY.md,
+// every HydraFlow action of HYDRAFLOW.md and every exit code of CLI.md has a
+// row; every row quotes its doc line and names tests that exist.
 const FIX_LINES = 'run `npm run claims:lines` to update the cited lines from the quotes';
 const docLines = (doc: string): string[] => readFileSync(join(REPO_ROOT, 'docs', doc), 'utf8').split('\n');
 const { rows, problems } = parseClaims(readFileSync(join(REPO_ROOT, 'docs', CLAIMS_DOC), 'utf8'));
@@ -123,6 +123,19 @@ describe('the claims table of RELIABILITY.md', () => {
     expect(bullets.length).toBeGreaterThan(10);
     const uncovered = bullets.filter((bullet) => !cited.some((row) => row.docLine >= bullet.first && row.docLine <= bullet.last)).map((bullet) => `RELIABILITY.md:${bullet.first} "${bullet.text}…"`);
     if (uncovered.length > 0) throw new Error(`${uncovered.length} guarantee bullets have no row citing one of their lines (add a row with key "guarantee"; ${FIX_LINES} after doc edits):\n${uncovered.join('\n')}`);
+  });
+
+  it('has a row citing every line of the table of HydraFlow actions in HYDRAFLOW.md', () => {
+    const lines = docLines('HYDRAFLOW.md');
+    const start = lines.indexOf('## Actions and answers');
+    const end = lines.findIndex((line, index) => index > start && line.startsWith('## '));
+    const actions = lines
+      .map((line, index) => ({ line, number: index + 1 }))
+      .slice(start, end)
+      .filter(({ line }) => /^\| (`\{"action"|any other action)/.test(line));
+    expect(actions.length).toBeGreaterThan(5);
+    const cited = new Set(rows.filter((row) => row.doc === 'HYDRAFLOW.md' && row.key === 'hydraflow').map((row) => row.docLine));
+    expect(actions.filter(({ number }) => !cited.has(number)).map(({ line, number }) => `HYDRAFLOW.md:${number} ${line.slice(0, 60)}`)).toEqual([]);
   });
 
   it('has a row for every exit code of CLI.md', () => {
