@@ -124,7 +124,16 @@ export const SupervisorSectionSchema = strictMapping({
       port: z.optional(port),
       request_timeout_ms: z.optional(milliseconds(100)),
       headers_timeout_ms: z.optional(milliseconds(100)),
-    }),
+    }).check(
+      // node:http refuses a headers timeout longer than the request timeout: the supervisor could not start.
+      z.superRefine((http, ctx) => {
+        const request = http.request_timeout_ms ?? defaultSettings('.').http.requestTimeoutMs;
+        const headers = http.headers_timeout_ms ?? defaultSettings('.').http.headersTimeoutMs;
+        if (request < headers) {
+          ctx.addIssue({ code: 'custom', path: ['request_timeout_ms'], message: `must be at least headers_timeout_ms (${headers}), got ${request}` });
+        }
+      }),
+    ),
   ),
   control: z.nullish(
     strictMapping({
