@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
@@ -26,16 +25,24 @@ export async function listenForApi(host: string, port: number, logger: Logger): 
     socket.on('error', () => socket.destroy());
     early.push(socket);
   });
-  server.listen({ host, port, exclusive: true });
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([error]) => {
-      throw new Error(
-        `Cannot listen on ${host}:${port} for the HTTP API: ${(error as Error).message}. Stop whatever uses that port or set supervisor.http.port in repos.yaml.`,
-        { cause: error },
+  // One listener for both outcomes: events.once(server, 'listening') would itself reject with the bare error.
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => {
+      server.off('listening', listening);
+      reject(
+        new Error(`Cannot listen on ${host}:${port} for the HTTP API: ${error.message}. Stop whatever uses that port or set supervisor.http.port in repos.yaml.`, {
+          cause: error,
+        }),
       );
-    }),
-  ]);
+    };
+    const listening = () => {
+      server.off('error', failed);
+      resolve();
+    };
+    server.once('error', failed);
+    server.once('listening', listening);
+    server.listen({ host, port, exclusive: true });
+  });
   // From now on an error is one failed accept (EMFILE when descriptors run out): the port stays open.
   server.on('error', (error) => logger.warn({ err: error }, 'the HTTP API could not accept a connection'));
   const address = server.address() as AddressInfo;
@@ -47,8 +54,7 @@ export async function listenForApi(host: string, port: number, logger: Logger): 
       server.removeAllListeners('connection');
       http.on('error', (error) => logger.warn({ err: error }, 'the HTTP API could not accept a connection'));
       // listen(handle): the HTTP server takes over the bound socket itself; nothing is closed or rebound.
-      http.listen(server);
-      await once(http, 'listening');
+      await new Promise<void>((resolve) => http.listen(server, resolve));
       for (const socket of early.splice(0)) {
         if (socket.destroyed) continue;
         socket.removeAllListeners('error');
