@@ -1,13 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 
-// What the supervisor holds open for itself (node, its log, the two listening ports, the state
-// files, API clients), and per repo: the worker's control connection and the kept-alive socket
-// of its HTTP probe, plus the moment of a launch (the log file and spawn's own pipe).
-const BASE_DESCRIPTORS = 64;
-const DESCRIPTORS_PER_REPO = 3;
-/** Descriptors kept free for the HTTP API and the probes: launches wait rather than take them. */
-export const RESERVED_DESCRIPTORS = 48;
+// Measured: a supervisor holds about 25 descriptors for itself (node, its output, the two
+// listening ports, the state files), and 2 per running repo: the worker's control connection
+// and the kept-alive socket of its HTTP probe. A launch briefly takes a few more (the log
+// file, spawn's pipes).
+const BASE_DESCRIPTORS = 32;
+const DESCRIPTORS_PER_REPO = 2;
+const DESCRIPTORS_PER_LAUNCH = 3;
+
+/** Descriptors kept free for API clients and the probes' reconnects: launches wait rather than take them. */
+export function reservedDescriptors(limit: number): number {
+  return Math.max(16, Math.ceil(limit / 8));
+}
 
 /** The soft limit on open files (RLIMIT_NOFILE) from /proc/self/limits, or null when it cannot be read or is unlimited. */
 export function openFileLimit(): number | null {
@@ -32,16 +37,25 @@ export function openDescriptors(): number | null {
   }
 }
 
-/** The open-file limit a supervisor of `repos` repos needs. */
+/** The open-file limit a supervisor of `repos` repos needs: every worker launched, the reserve kept. */
 export function descriptorsNeeded(repos: number): number {
-  return BASE_DESCRIPTORS + DESCRIPTORS_PER_REPO * repos;
+  const used = BASE_DESCRIPTORS + DESCRIPTORS_PER_REPO * repos + DESCRIPTORS_PER_LAUNCH;
+  let limit = used + reservedDescriptors(used);
+  while (limit - reservedDescriptors(limit) < used) limit += 1;
+  return limit;
 }
 
-/** True unless launching another worker would eat into the descriptors kept for the API and the probes. */
-export function hasDescriptorRoom(): boolean {
+/**
+ * True unless launching another worker would eat into the descriptors kept for the API and the
+ * probes. `workers` counts the workers launched and not stopped, `starting` those of them with no
+ * hello yet: their connections are still to come, so they are counted even before they show.
+ */
+export function hasDescriptorRoom(workers: number, starting: number): boolean {
   const limit = openFileLimit();
   const open = openDescriptors();
-  return limit === null || open === null || open + DESCRIPTORS_PER_REPO + RESERVED_DESCRIPTORS <= limit;
+  if (limit === null || open === null) return true;
+  const projected = Math.max(open + DESCRIPTORS_PER_REPO * starting, BASE_DESCRIPTORS + DESCRIPTORS_PER_REPO * workers);
+  return projected + DESCRIPTORS_PER_REPO + DESCRIPTORS_PER_LAUNCH + reservedDescriptors(limit) <= limit;
 }
 
 /** Warns, with the number needed and how to raise it, when the open-file limit is too low for `repos` repos. */

@@ -6,7 +6,7 @@ export interface LaunchGateOptions {
   /** How many repos may be `starting` (launched, no hello yet) at once. */
   limit: number;
   /** False while a launch would take descriptors the API and the probes need; the gate then waits. */
-  hasRoom: () => boolean;
+  hasRoom: (starting: number) => boolean;
   /** How long to wait before asking `hasRoom` again when nothing else frees a place. */
   retryMs: number;
   /** False for a repo removed while it waited. */
@@ -62,7 +62,7 @@ export class LaunchGate {
         this.queue.shift();
         continue;
       }
-      if (!this.options.hasRoom()) {
+      if (!this.options.hasRoom(this.starting.size)) {
         if (!this.short) this.options.onShortage(this.queue.length);
         this.short = true;
         this.retryTimer ??= setTimeout(() => {

@@ -56,7 +56,7 @@ export class RepoManager {
   // Autostart launches, a few at a time: enough to keep every core busy with starting workers.
   private readonly gate = new LaunchGate({
     limit: Math.max(8, 4 * availableParallelism()),
-    hasRoom: hasDescriptorRoom,
+    hasRoom: (starting) => hasDescriptorRoom(this.all().filter((repo) => repo.pid !== null).length, starting),
     retryMs: 1000,
     isManaged: (repo) => this.get(repo.slug) === repo,
     onShortage: (waiting) =>
