@@ -69,7 +69,7 @@ describe('supervisor.pid', () => {
 
     const full = await rig.cli(['start', file, '--no-pretty']);
     expect(full.code).toBe(1);
-    expect(full.stderr).toContain('ENOSPC');
+    expect(full.stderr).toContain(`supervisor: Cannot start the supervisor: Cannot write ${join(home, 'supervisor.pid')}: ENOSPC`);
     expect(await readdir(home)).toEqual(['logs', 'repos']);
 
     // A temporary file of a process that died before it could remove it.

@@ -60,7 +60,6 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
   };
   try {
     checkpoint();
-    warnOnDescriptorLimit(config.repos.length, logger);
     // Independent files, each written with fsync: side by side.
     const [apiToken, store] = await Promise.all([readOrCreateApiToken(paths.home), StateStore.open(paths.home, logger)]);
     if (store.recovered !== undefined) {
@@ -82,6 +81,7 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
         logger.warn({ kind: event.kind, slug: event.dropped.slug }, 'a stored repo was dropped in favour of repos.yaml');
       },
     });
+    warnOnDescriptorLimit(records.length, logger);
     checkpoint();
     // Live workers of managed repos are taken back (re-adoption); any other worker under this home is stopped.
     const live = await sortOutEarlierWorkers({

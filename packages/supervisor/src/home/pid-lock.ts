@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isProcessAlive, readProcessCommandLine } from '../state/process-identity.js';
 import { createAndOpenExclusively, removeStaleTemporaries } from './exclusive-file.js';
-import { homePaths } from './home-paths.js';
+import { HomeError, homePaths } from './home-paths.js';
 import { holdsFileOpen } from './pid-holder.js';
 
 const ATTEMPTS = 5;
@@ -49,7 +49,9 @@ export async function acquirePidLock(home: string): Promise<PidLock> {
   await removeStaleTemporaries(paths.pidFile);
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
     // Kept open while the lock is held: that is how another process tells this home's supervisor (pid-holder.ts).
-    const file = await createAndOpenExclusively(paths.pidFile, `${pid}\n`, 0o644);
+    const file = await createAndOpenExclusively(paths.pidFile, `${pid}\n`, 0o644).catch((error: unknown) => {
+      throw new HomeError(`Cannot write ${paths.pidFile}: ${(error as Error).message}; free space on that disk or check the home's permissions`, { cause: error });
+    });
     if (file !== null) {
       heldHere.add(paths.pidFile);
       return { pid, replaced, release: releaser(paths.pidFile, pid, file) };
