@@ -35,8 +35,13 @@ export class LaunchGate {
     this.fill();
   }
 
-  /** Called on every state change of a repo: one that left `starting` frees its place. */
+  /** Called on every state change of a repo: one that left `starting` frees its place; one started elsewhere leaves the queue. */
   changed(repo: ManagedRepo): void {
+    // Started by an operator while it waited: not the gate's any more, even once it is stopped again.
+    if (repo.state !== 'stopped' && !this.starting.has(repo) && this.queue.length > 0) {
+      const index = this.queue.indexOf(repo);
+      if (index >= 0) this.queue.splice(index, 1);
+    }
     if (repo.state === 'starting' || !this.starting.delete(repo)) return;
     this.fill();
   }
