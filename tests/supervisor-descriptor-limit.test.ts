@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChildProcesses } from './helpers/child-processes.js';
 import { createGitRepo } from './helpers/git-repo.js';
@@ -51,7 +51,12 @@ describe('a supervisor short of file descriptors', () => {
     const lines: string[] = [];
     for (let index = 0; index < REPOS; index += 1) lines.push(`  - {path: ${JSON.stringify(await createGitRepo(join(root, `repo-${index}`)))}, slug: acme/repo-${index}}`);
     const file = join(root, 'repos.yaml');
-    await (await import('node:fs/promises')).writeFile(file, `${testSupervisorSection(home)}\nrepos:\n${lines.join('\n')}\n`);
+    // Probes that a slow machine cannot trip: a kill here can only come from the descriptor shortage.
+    const section = testSupervisorSection(home)
+      .replace('health: {interval_ms: 300, timeout_ms: 2000, failure_threshold: 2}', 'health: {interval_ms: 300, timeout_ms: 20000, failure_threshold: 3}')
+      .replace('start_timeout_ms: 20000', 'start_timeout_ms: 120000');
+    expect(section).toContain('timeout_ms: 20000, failure_threshold: 3');
+    await writeFile(file, `${section}\nrepos:\n${lines.join('\n')}\n`);
     const child = children.start('sh', ['-c', `ulimit -n ${LIMIT} && exec "$0" "$@"`, process.execPath, SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'], {
       env: withoutRepovisorVariables(),
     });

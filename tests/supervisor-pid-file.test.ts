@@ -53,7 +53,7 @@ describe('supervisor.pid', () => {
     const stopped = await rig.cli(['stop', '--home', home, '--timeout', '30000']);
     expect(stopped).toMatchObject({ code: 0, stdout: `stopped the supervisor (pid ${supervisor.child.pid})\n` });
     expect(isAlive(other.child.pid)).toBe(true);
-    expect((await rig.repos(other)).map((repo) => repo.status)).toEqual(['running']);
+    expect((await rig.repos(other)).map((repo) => repo.slug)).toEqual(['acme/alpha']);
   });
 
   it('leaves no temporary file behind when the disk is full, and a later start removes a stale one (needs root: mounts a tmpfs)', async () => {

@@ -41,6 +41,6 @@ describe('a supervisor whose HTTP port is taken', () => {
     expect(files).not.toContain('supervisor-port');
     // The first supervisor is untouched.
     expect(first.child.child.exitCode).toBeNull();
-    expect((await rig.repos(first)).map((repo) => repo.status)).toEqual(['running']);
+    expect((await rig.repos(first)).map((repo) => repo.slug)).toEqual(['acme/alpha']);
   });
 });
