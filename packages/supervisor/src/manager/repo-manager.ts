@@ -53,9 +53,10 @@ export class RepoManager {
   /** A save queued behind the running one and not started yet: it will write the registry as it is when it starts. */
   private nextSave: Promise<void> | undefined;
   private saveQueued = false;
-  // Autostart launches, a few at a time: enough to keep every core busy with starting workers.
+  // Autostart launches, a bounded number at a time: plenty to keep every core busy with starting
+  // workers (fewer slowed a 100-repo start on 2 cores), few enough to bound the burst of hundreds.
   private readonly gate = new LaunchGate({
-    limit: Math.max(8, 4 * availableParallelism()),
+    limit: Math.max(64, 32 * availableParallelism()),
     hasRoom: (starting) => hasDescriptorRoom(this.all().filter((repo) => repo.pid !== null).length, starting),
     retryMs: 1000,
     isManaged: (repo) => this.get(repo.slug) === repo,
