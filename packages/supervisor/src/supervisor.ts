@@ -1,6 +1,4 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load-config.js';
 import { ControlServer } from './control/control-server.js';
@@ -11,7 +9,9 @@ import { acquirePidLock } from './home/pid-lock.js';
 import { removePortFile, writePortFile } from './home/port-file.js';
 import { lazyMetrics } from './http/lazy-metrics.js';
 import { SupervisorCounts } from './http/metric-counts.js';
+import { listenForApi } from './http/api-listener.js';
 import { createSupervisorHandler } from './http/supervisor-handler.js';
+import { warnOnDescriptorLimit } from './launch/descriptor-limit.js';
 import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
 import { findWorkersByDataRoot } from './manager/find-workers.js';
@@ -33,13 +33,24 @@ export interface RunningSupervisor {
   stop(reason: string): Promise<void>;
 }
 
+/** A start-up cut short by a signal: everything it had started was stopped again. */
+export class StartAbortedError extends Error {
+  override readonly name = 'StartAbortedError';
+}
+
 /**
  * Starts a supervisor from a validated configuration: takes the home's lock,
- * merges repos.yaml with the persisted registry, opens the control port,
- * starts every autostart repo, then opens the HTTP API.
+ * merges repos.yaml with the persisted registry, opens the control port and
+ * the HTTP API's port, starts every autostart repo, then serves the API.
+ * When `signal` aborts before it is up, it stops whatever it started (workers
+ * included), removes its files and throws {@link StartAbortedError}.
  */
-export async function startSupervisor(config: LoadedConfig, logger: Logger): Promise<RunningSupervisor> {
+export async function startSupervisor(config: LoadedConfig, logger: Logger, signal?: AbortSignal): Promise<RunningSupervisor> {
   const { settings } = config;
+  const checkpoint = () => {
+    if (signal?.aborted === true) throw new StartAbortedError(`start-up stopped: ${String(signal.reason)}`);
+  };
+  checkpoint();
   const paths = await prepareHome(settings.home);
   const lock = await acquirePidLock(paths.home);
   if (lock.replaced !== null) logger.warn({ stalePid: lock.replaced.pid, reason: lock.replaced.reason }, 'replaced a stale supervisor.pid');
@@ -48,6 +59,7 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    checkpoint();
     // Independent files, each written with fsync: side by side.
     const [apiToken, store] = await Promise.all([readOrCreateApiToken(paths.home), StateStore.open(paths.home, logger)]);
     if (store.recovered !== undefined) {
@@ -69,6 +81,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
         logger.warn({ kind: event.kind, slug: event.dropped.slug }, 'a stored repo was dropped in favour of repos.yaml');
       },
     });
+    warnOnDescriptorLimit(records.length, logger);
+    checkpoint();
     // Live workers of managed repos are taken back (re-adoption); any other worker under this home is stopped.
     const live = await sortOutEarlierWorkers({
       records,
@@ -107,6 +121,9 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     const rotator = new LogRotator({ maxBytes: settings.logMaxBytes, files: () => manager.all().map((repo) => paths.logFile(repo.slug)), logger });
     rotator.start();
     cleanups.push(() => rotator.stop());
+    cleanups.push(() => control.close());
+    // Every worker, adopted or launched, is stopped by a start-up that is cut short or fails.
+    cleanups.push(() => manager.stopAll());
 
     for (const record of live) manager.get(record.slug)?.adopt();
     controlPort = await listenForWorkers(control, settings.control.port, stored.controlPort, live.length, logger, async () => {
@@ -117,7 +134,12 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
         }),
       );
     });
-    cleanups.push(() => control.close());
+    checkpoint();
+    // The API's port is bound before any launch (a port in use fails the start with no worker
+    // launched); node:http itself loads only once the first workers boot.
+    const apiListener = await listenForApi(settings.http.host, settings.http.port, logger);
+    cleanups.push(() => apiListener.close());
+    checkpoint();
     // The port file is written while the first workers launch (they are told the port in their
     // environment; the file is for the CLI and for workers that redial later).
     const portFileWritten = writePortFile(paths.home, controlPort);
@@ -128,11 +150,11 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     // Workers start now, while the HTTP API is still being set up: a worker
     // takes longer to start than the API, and they start on other cores.
     manager.startAutostart();
-    cleanups.push(() => manager.stopAll());
     // Loaded now, while the first workers boot, for the token check of their hellos
     // (repo-manager.ts): node:crypto is not on the path to launching them.
     process.getBuiltinModule('node:crypto');
     await portFileWritten;
+    checkpoint();
 
     // Express loads on the first request the fast path leaves to it, prom-client on the first GET /metrics.
     const metrics = lazyMetrics(() => manager, counts);
@@ -146,25 +168,16 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
     );
     server.keepAliveTimeout = 5000;
     server.maxConnections = 10_000;
-    server.listen({ host: settings.http.host, port: settings.http.port, exclusive: true });
-    await Promise.race([
-      once(server, 'listening'),
-      once(server, 'error').then(([error]) => {
-        throw new Error(
-          `Cannot listen on ${settings.http.host}:${settings.http.port} for the HTTP API: ${(error as Error).message}. ` +
-            'Stop whatever uses that port or set supervisor.http.port in repos.yaml.',
-          { cause: error },
-        );
-      }),
-    ]);
+    await apiListener.handOver(server);
     cleanups.push(async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     });
-    const bound = server.address() as AddressInfo;
+    const bound = apiListener.address;
     httpAddress = { host: settings.http.host, port: bound.port };
     const httpUrl = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
     await manager.save();
+    checkpoint();
     logger.info({ http: httpUrl, controlPort, home: paths.home, tokenFile: paths.apiToken, repos: records.length }, 'supervisor started');
 
     let stopping: Promise<void> | undefined;
@@ -183,7 +196,9 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger): Pro
       },
     };
   } catch (error) {
+    if (error instanceof StartAbortedError) logger.info({ reason: String(signal?.reason) }, 'supervisor stopping during start-up');
     await undo();
+    if (error instanceof StartAbortedError) logger.info('supervisor stopped');
     throw error;
   }
 }

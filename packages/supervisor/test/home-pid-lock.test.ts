@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { acquirePidLock, SupervisorRunningError } from '../src/home/pid-lock.js';
 import { ChildProcesses } from '../../../tests/helpers/child-processes.js';
 import { TempDirs } from '../../../tests/helpers/temp-dir.js';
+import { waitFor } from '../../../tests/helpers/wait-for.js';
 
 const temp = new TempDirs();
 const children = new ChildProcesses();
@@ -39,11 +40,24 @@ describe('acquirePidLock', () => {
     await again.release();
   });
 
-  it('refuses while another live node process holds the lock', async () => {
+  it('refuses while another live node process holds the lock (its supervisor.pid open)', async () => {
     const home = await temp.make();
-    const holder = children.start(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
-    await writeFile(join(home, 'supervisor.pid'), `${holder.pid}\n`);
+    const file = join(home, 'supervisor.pid');
+    await writeFile(file, '');
+    const holder = children.start(process.execPath, ['-e', "require('node:fs').openSync(process.argv[1], 'r'); console.log('open'); setInterval(() => {}, 1000)", file]);
+    await waitFor('the holder to open the file', () => holder.stdout().includes('open'));
+    // Written in place: the same file (inode) the holder has open.
+    await writeFile(file, `${holder.pid}\n`);
     await expect(acquirePidLock(home)).rejects.toMatchObject({ name: 'SupervisorRunningError', pid: holder.pid, home });
+  });
+
+  it("replaces a lock naming a live node process that does not hold it open (another home's supervisor)", async () => {
+    const home = await temp.make();
+    const other = children.start(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    await writeFile(join(home, 'supervisor.pid'), `${other.pid}\n`);
+    const lock = await acquirePidLock(home);
+    expect(lock.replaced).toEqual({ pid: other.pid, reason: expect.stringContaining("does not hold this home's supervisor.pid") as unknown });
+    await lock.release();
   });
 
   it('replaces a lock left by a process that has exited, and says so', async () => {

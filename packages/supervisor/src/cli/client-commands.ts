@@ -3,6 +3,7 @@ import { isProcessAlive as isAlive, readProcessCommandLine } from '../state/proc
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RepoView } from '../manager/repo-record.js';
+import { holdsFileOpen } from '../home/pid-holder.js';
 import { ApiClient } from './api-client.js';
 import { CliError, ExitCode } from './exit-codes.js';
 import { findHome } from './find-home.js';
@@ -51,6 +52,9 @@ export async function stopCommand(options: HomeOptions & { timeout?: string }): 
   const timeoutMs = Number(options.timeout ?? 60_000);
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) throw new CliError(`--timeout must be a whole number of milliseconds, got "${options.timeout}"`, ExitCode.Usage);
   if (!isSupervisorProcess(pid)) throw new CliError(`No supervisor is running on ${home} (pid ${pid} from ${pidFile} is not a running supervisor)`);
+  if (holdsFileOpen(pid, pidFile) === false) {
+    throw new CliError(`No supervisor is running on ${home}: pid ${pid} from ${pidFile} is a supervisor of another home (the file is stale); remove ${pidFile}`);
+  }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {

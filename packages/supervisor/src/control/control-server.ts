@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -49,14 +48,24 @@ export class ControlServer {
     // Half-open: a client may end its side right after its line and still get the answer.
     const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     this.server = server;
-    server.listen({ host: this.options.host, port, exclusive: true });
-    await Promise.race([
-      once(server, 'listening'),
-      once(server, 'error').then(([error]) => {
+    // One listener for both outcomes: events.once(server, 'listening') would itself reject with the bare error.
+    await new Promise<void>((resolve, reject) => {
+      const failed = (error: Error) => {
+        server.off('listening', listening);
         this.server = undefined;
-        throw new Error(`Cannot listen on the control port ${this.options.host}:${port}: ${(error as Error).message}`, { cause: error });
-      }),
-    ]);
+        reject(new Error(`Cannot listen on the control port ${this.options.host}:${port}: ${error.message}`, { cause: error }));
+      };
+      const listening = () => {
+        server.off('error', failed);
+        resolve();
+      };
+      server.once('error', failed);
+      server.once('listening', listening);
+      server.listen({ host: this.options.host, port, exclusive: true });
+    });
+    // From now on an error is one failed accept (EMFILE when descriptors run out): the port stays open,
+    // and the worker whose connection was dropped dials again.
+    server.on('error', (error) => this.options.logger.warn({ err: error }, 'the control port could not accept a connection'));
     return this.port;
   }
 

@@ -1,8 +1,10 @@
 import { readFile, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isProcessAlive, readProcessCommandLine } from '../state/process-identity.js';
-import { createFileExclusively } from './exclusive-file.js';
-import { homePaths } from './home-paths.js';
+import { createAndOpenExclusively, removeStaleTemporaries } from './exclusive-file.js';
+import { HomeError, homePaths } from './home-paths.js';
+import { holdsFileOpen } from './pid-holder.js';
 
 const ATTEMPTS = 5;
 
@@ -44,10 +46,15 @@ export async function acquirePidLock(home: string): Promise<PidLock> {
   const paths = homePaths(home);
   const pid = process.pid;
   let replaced: StalePidLock | null = null;
+  await removeStaleTemporaries(paths.pidFile);
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-    if (await createFileExclusively(paths.pidFile, `${pid}\n`, 0o644)) {
+    // Kept open while the lock is held: that is how another process tells this home's supervisor (pid-holder.ts).
+    const file = await createAndOpenExclusively(paths.pidFile, `${pid}\n`, 0o644).catch((error: unknown) => {
+      throw new HomeError(`Cannot write ${paths.pidFile}: ${(error as Error).message}; free space on that disk or check the home's permissions`, { cause: error });
+    });
+    if (file !== null) {
       heldHere.add(paths.pidFile);
-      return { pid, replaced, release: releaser(paths.pidFile, pid) };
+      return { pid, replaced, release: releaser(paths.pidFile, pid, file) };
     }
     const content = await readFile(paths.pidFile, 'utf8').catch(() => undefined);
     if (content === undefined) continue; // removed meanwhile: try again
@@ -62,12 +69,13 @@ export async function acquirePidLock(home: string): Promise<PidLock> {
   throw new Error(`Could not take ${paths.pidFile} after ${ATTEMPTS} attempts: other processes keep changing it; check what else uses home ${paths.home}`);
 }
 
-function releaser(path: string, pid: number): () => Promise<void> {
+function releaser(path: string, pid: number, file: FileHandle): () => Promise<void> {
   let released = false;
   return async () => {
     if (released) return;
     released = true;
     heldHere.delete(path);
+    await file.close().catch(() => undefined);
     const content = await readFile(path, 'utf8').catch(() => undefined);
     if (content === undefined || parsePid(content) !== pid) return;
     await unlink(path).catch((error: NodeJS.ErrnoException) => {
@@ -86,6 +94,8 @@ function staleReason(holder: number | null, path: string): string | undefined {
   if (args === null) return undefined;
   if (args.length === 0) return `pid ${holder} has exited (no command line)`;
   if (!args.some((arg) => /node/i.test(basename(arg)))) return `pid ${holder} is now another program (${args[0] ?? ''})`;
+  // A live supervisor of another home (this file copied, or its pid reused by one) does not hold this file open.
+  if (holdsFileOpen(holder, path) === false) return `pid ${holder} does not hold this home's supervisor.pid (it is another home's supervisor or another program)`;
   return undefined;
 }
 

@@ -24,7 +24,9 @@ export async function probeWorker(connection: Connection | undefined, httpPort: 
     return { ok: false, latencyMs: elapsed(started), reason: `health request: ${messageOf(error)}` };
   }
   const failed = await healthz;
-  if (failed) return { ok: false, latencyMs: elapsed(started), reason: `GET /healthz: ${messageOf(failed.error)}` };
+  // Out of descriptors (EMFILE, ENFILE), the supervisor could not open the socket: the shortage is its own,
+  // and the worker just answered on its control connection, so the probe is not counted against it.
+  if (failed && !isDescriptorShortage(failed.error)) return { ok: false, latencyMs: elapsed(started), reason: `GET /healthz: ${messageOf(failed.error)}` };
   return { ok: true, latencyMs: elapsed(started), health };
 }
 
@@ -51,6 +53,11 @@ function getHealthz(port: number, timeoutMs: number): Promise<void> {
     call.on('error', reject);
     call.end();
   });
+}
+
+function isDescriptorShortage(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EMFILE' || code === 'ENFILE';
 }
 
 function messageOf(error: unknown): string {

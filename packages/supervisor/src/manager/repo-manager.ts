@@ -2,12 +2,15 @@ import { ErrorCodes } from '@repovisor/protocol';
 import { slugCollisionKey } from '../config/repo-identity.js';
 import type { Connection, HelloParams } from '@repovisor/protocol';
 import type { Logger } from 'pino';
+import { availableParallelism } from 'node:os';
+import { hasDescriptorRoom } from '../launch/descriptor-limit.js';
 import { launchWorker } from '../launch/launch-worker.js';
 import type { LaunchedWorker, LaunchSpec } from '../launch/launch-worker.js';
 import type { ProbeResult } from './health-probe.js';
 import { ManagedRepo } from './managed-repo.js';
 import type { HelloVerdict, ManagedRepoSettings } from './managed-repo.js';
 import type { RepoRecord, RepoView } from './repo-record.js';
+import { LaunchGate } from './launch-gate.js';
 import { SerialQueue } from './serial-queue.js';
 
 /** A repo that cannot be added because its slug or path is already managed (HTTP 409). */
@@ -50,6 +53,16 @@ export class RepoManager {
   /** A save queued behind the running one and not started yet: it will write the registry as it is when it starts. */
   private nextSave: Promise<void> | undefined;
   private saveQueued = false;
+  // Autostart launches, a bounded number at a time: plenty to keep every core busy with starting
+  // workers (fewer slowed a 100-repo start on 2 cores), few enough to bound the burst of hundreds.
+  private readonly gate = new LaunchGate({
+    limit: Math.max(64, 32 * availableParallelism()),
+    hasRoom: (starting) => hasDescriptorRoom(this.all().filter((repo) => repo.pid !== null).length, starting),
+    retryMs: 1000,
+    isManaged: (repo) => this.get(repo.slug) === repo,
+    onShortage: (waiting) =>
+      this.options.logger.warn({ waiting }, 'file descriptors are short: the remaining workers wait to be launched (raise the open-file limit, ulimit -n)'),
+  });
 
   constructor(
     private readonly options: RepoManagerOptions,
@@ -112,13 +125,14 @@ export class RepoManager {
     return repo.accept(hello, connection);
   }
 
-  /** Starts every stopped repo marked autostart. */
+  /** Starts every stopped repo marked autostart, a few at a time (see {@link LaunchGate}). */
   startAutostart(): void {
-    for (const repo of this.all()) if (repo.record.autostart && repo.state === 'stopped') repo.start();
+    this.gate.enqueue(this.all().filter((repo) => repo.record.autostart && repo.state === 'stopped'));
   }
 
-  /** Stops every worker and resolves when none is left. */
+  /** Stops every worker, and the autostarts still waiting, and resolves when none is left. */
   async stopAll(): Promise<void> {
+    this.gate.cancel();
     await Promise.all(this.all().map((repo) => repo.ensureStopped()));
     await this.save();
   }
@@ -151,7 +165,10 @@ export class RepoManager {
       launch: this.options.launch ?? launchWorker,
       logger: this.options.logger,
       observer: {
-        changed: () => this.saveSoon(),
+        changed: (repo) => {
+          this.gate.changed(repo);
+          this.saveSoon();
+        },
         probed: (repo, result) => this.options.onProbe?.(repo, result),
         restarted: (repo) => this.options.onRestart?.(repo),
       },
