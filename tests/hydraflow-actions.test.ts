@@ -34,7 +34,7 @@ beforeAll(async () => {
   await mkdir(join(root, 'not-a-repo'));
   home = join(root, 'home');
   // A short hello timeout, so that silent clients are answered quickly.
-  configFile = await rig.writeConfig(root, `${testSupervisorSection(home, '  control: {hello_timeout_ms: 1500}')}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n`);
+  configFile = await rig.writeConfig(root, `${testSupervisorSection(home, '  control: {hello_timeout_ms: 1500}', 'steady')}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n`);
   supervisor = await rig.start(configFile, home);
   await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running');
 });
