@@ -65,9 +65,14 @@ describe('restarts', () => {
     expect(failed.restarts).toBe(3);
     expect(failed.pid).toBeNull();
     expect(failed.last_error).toMatch(/crash loop: 3 restarts within 60000 ms.*exited with code 2/);
-    // Further probes and restarts do not happen: it is still failed after several probe intervals.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(await rig.waitForRepo(supervisor, 'acme/solo', 'still failed', (entry) => entry.status === 'failed' && entry.restarts === 3)).toBeDefined();
+    // No restart follows: one would be due within max_delay_ms (500) of the failure. A witness repo's probe
+    // that starts after one that ended past that moment (each probe is timed from the end of the last)
+    // shows the supervisor's loop has run every timer due by then; solo is still failed.
+    const failedBy = Date.now();
+    expect((await rig.api(supervisor, 'POST', '/api/repos', { path: await createGitRepo(join(repo, '..', 'witness')), slug: 'acme/witness' })).status).toBe(201);
+    const past = await rig.waitForRepo(supervisor, 'acme/witness', 'probed past the restart delay', (entry) => entry.last_probe !== null && Date.parse(entry.last_probe.at) > failedBy + 500);
+    await rig.waitForRepo(supervisor, 'acme/witness', 'probed once more', (entry) => entry.last_probe !== null && entry.last_probe.at !== past.last_probe?.at);
+    expect((await rig.repos(supervisor)).find((entry) => entry.slug === 'acme/solo')).toMatchObject({ status: 'failed', restarts: 3, pid: null });
     // An operator's start gives it a fresh budget.
     await createGitRepo(repo);
     const started = await rig.api<ApiRepo>(supervisor, 'POST', '/api/repos/acme/solo/start');
