@@ -24,17 +24,15 @@ let home: string;
 let configFile: string;
 let supervisor: RunningTestSupervisor;
 
+// One supervisor for the file, with acme/alpha; every other repo belongs to the one test that makes it, so
+// each test stands alone and asserts only about what it changed.
 beforeAll(async () => {
   root = await realpath(await temp.make());
   await createGitRepo(join(root, 'alpha'));
-  await createGitRepo(join(root, 'beta'), { origin: 'git@github.com:acme/beta.git' });
-  await createGitRepo(join(root, 'gamma'));
-  await createGitRepo(join(root, 'delta'));
-  await createGitRepo(join(root, 'epsilon'));
   await mkdir(join(root, 'not-a-repo'));
   home = join(root, 'home');
   // A short hello timeout, so that silent clients are answered quickly.
-  configFile = await rig.writeConfig(root, `${testSupervisorSection(home, '  control: {hello_timeout_ms: 1500}')}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n`);
+  configFile = await rig.writeConfig(root, `${testSupervisorSection(home, '  control: {hello_timeout_ms: 1500}', 'steady')}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n`);
   supervisor = await rig.start(configFile, home);
   await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running');
 });
@@ -85,6 +83,11 @@ async function apiRepos(target = supervisor): Promise<FullApiRepo[]> {
   return (await rig.api<{ repos: FullApiRepo[] }>(target, 'GET', '/api/repos')).body.repos;
 }
 
+/** A new git repository `name` under the test root (`origin`: the URL of its origin remote). */
+function newRepo(name: string, origin?: string): Promise<string> {
+  return createGitRepo(join(root, name), origin === undefined ? {} : { origin });
+}
+
 async function storedSlugs(): Promise<string[]> {
   const state = JSON.parse(await readFile(join(home, 'supervisor-state.json'), 'utf8')) as { repos: { slug: string }[] };
   return state.repos.map((repo) => repo.slug);
@@ -98,27 +101,27 @@ describe('HydraFlow CLI actions on the control port', () => {
   it('lists repos with the worker port, dashboard URL, log file and running flag', async () => {
     const alpha = await rig.waitForRepo(supervisor, 'acme/alpha', 'serving HTTP', (repo) => repo.status === 'running' && (repo as FullApiRepo).http_port !== null);
     const port = (alpha as FullApiRepo).http_port;
-    expect(await hf({ action: 'list_repos' })).toEqual({
-      status: 'ok',
-      repos: [
-        {
-          path: join(root, 'alpha'),
-          slug: 'acme/alpha',
-          port,
-          dashboard_url: `http://localhost:${port}`,
-          log_file: join(home, 'logs', 'acme-alpha.log'),
-          running: true,
-        },
-      ],
+    const listed = await hf({ action: 'list_repos' });
+    expect(listed.status).toBe('ok');
+    expect((listed.repos as Answer[]).find((repo) => repo.slug === 'acme/alpha')).toEqual({
+      path: join(root, 'alpha'),
+      slug: 'acme/alpha',
+      port,
+      dashboard_url: `http://localhost:${port}`,
+      log_file: join(home, 'logs', 'acme-alpha.log'),
+      running: true,
     });
     // The port is the worker's own HTTP server.
     expect((await fetch(`http://127.0.0.1:${port}/api/runtimes`)).status).toBe(200);
   });
 
   it('refuses add_repo, register_repo and remove_repo without the API token or with a wrong one', async () => {
+    const path = await newRepo('refused');
+    const [listedBefore, storedBefore] = [(await apiRepos()).map((repo) => repo.slug), await storedSlugs()];
+    expect(listedBefore).toContain('acme/alpha');
     const requests = [
-      { action: 'add_repo', path: join(root, 'beta') },
-      { action: 'register_repo', path: join(root, 'beta') },
+      { action: 'add_repo', path },
+      { action: 'register_repo', path },
       { action: 'remove_repo', slug: 'acme/alpha' },
     ];
     for (const request of requests) {
@@ -130,8 +133,8 @@ describe('HydraFlow CLI actions on the control port', () => {
     }
     // Refused before anything else: a missing path is not even looked at.
     expect(await hf({ action: 'add_repo', path: join(root, 'missing') })).toMatchObject({ error: expect.stringMatching(/^Unauthorized: /) });
-    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(['acme/alpha']);
-    expect(await storedSlugs()).toEqual(['acme/alpha']);
+    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(listedBefore);
+    expect(await storedSlugs()).toEqual(storedBefore);
   });
 
   it('answers add_repo of a missing path with "Repo path not found"', async () => {
@@ -141,50 +144,56 @@ describe('HydraFlow CLI actions on the control port', () => {
 
   it('refuses what POST /api/repos refuses, with the reason', async () => {
     const token = supervisor.token;
+    const epsilon = await newRepo('refused-epsilon');
+    const listedBefore = (await apiRepos()).map((repo) => repo.slug);
     const notRepo = await hf({ action: 'add_repo', path: join(root, 'not-a-repo'), token });
     expect(notRepo).toEqual({ status: 'error', error: expect.stringContaining('is not a git repository') });
-    const badSlug = await hf({ action: 'register_repo', path: join(root, 'epsilon'), repo_slug: '../escape', token });
+    const badSlug = await hf({ action: 'register_repo', path: epsilon, repo_slug: '../escape', token });
     expect(badSlug).toEqual({ status: 'error', error: expect.stringContaining('Invalid slug "../escape"') });
     const relative = await hf({ action: 'add_repo', path: 'epsilon', token });
     expect(relative).toEqual({ status: 'error', error: expect.stringContaining('path must be an absolute path') });
     const noPath = await hf({ action: 'add_repo', token });
     expect(noPath).toEqual({ status: 'error', error: expect.stringContaining('path must be a string') });
-    const wrongType = await hf({ action: 'register_repo', path: join(root, 'epsilon'), repo_slug: 7, token });
+    const wrongType = await hf({ action: 'register_repo', path: epsilon, repo_slug: 7, token });
     expect(wrongType).toEqual({ status: 'error', error: expect.stringContaining('repo_slug must be a string') });
-    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(['acme/alpha']);
+    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(listedBefore);
   });
 
   it('add_repo registers, persists and starts a new repo, which GET /api/repos lists', async () => {
-    const answer = await hf({ action: 'add_repo', path: join(root, 'beta'), repo_slug: null, token: supervisor.token });
+    const beta = await newRepo('beta', 'git@github.com:acme/beta.git');
+    const storedBefore = await storedSlugs();
+    const answer = await hf({ action: 'add_repo', path: beta, repo_slug: null, token: supervisor.token });
     expect(answer).toMatchObject({ status: 'ok', slug: 'acme/beta', log_file: join(home, 'logs', 'acme-beta.log'), started: true });
     expect(Object.keys(answer).sort()).toEqual(['dashboard_url', 'log_file', 'port', 'slug', 'started', 'status']);
     expect(answer.dashboard_url).toBe(answer.port === null ? null : `http://localhost:${answer.port as number}`);
     // Persisted before the answer.
-    expect(await storedSlugs()).toEqual(['acme/alpha', 'acme/beta']);
+    expect(await storedSlugs()).toEqual([...storedBefore, 'acme/beta']);
     const listed = (await apiRepos()).find((repo) => repo.slug === 'acme/beta');
-    expect(listed).toMatchObject({ path: join(root, 'beta'), autostart: true });
+    expect(listed).toMatchObject({ path: beta, autostart: true });
     await rig.waitForRepo(supervisor, 'acme/beta', 'running', (repo) => repo.status === 'running' && repo.last_probe?.ok === true);
   });
 
   it('add_repo of a running repo finds it: started is false, with its port', async () => {
-    const beta = (await apiRepos()).find((repo) => repo.slug === 'acme/beta');
-    expect(beta?.http_port).toEqual(expect.any(Number));
-    const again = await hf({ action: 'add_repo', path: join(root, 'beta'), token: supervisor.token });
+    const path = await newRepo('theta', 'git@github.com:acme/theta.git');
+    expect(await hf({ action: 'add_repo', path, token: supervisor.token })).toMatchObject({ status: 'ok', slug: 'acme/theta', started: true });
+    const theta = (await rig.waitForRepo(supervisor, 'acme/theta', 'serving HTTP', (repo) => repo.status === 'running' && (repo as FullApiRepo).http_port !== null)) as FullApiRepo;
+    const again = await hf({ action: 'add_repo', path, token: supervisor.token });
     expect(again).toEqual({
       status: 'ok',
-      slug: 'acme/beta',
-      port: beta?.http_port,
-      dashboard_url: `http://localhost:${beta?.http_port}`,
-      log_file: join(home, 'logs', 'acme-beta.log'),
+      slug: 'acme/theta',
+      port: theta.http_port,
+      dashboard_url: `http://localhost:${theta.http_port}`,
+      log_file: join(home, 'logs', 'acme-theta.log'),
       started: false,
     });
-    expect((await apiRepos()).find((repo) => repo.slug === 'acme/beta')).toMatchObject({ pid: beta?.pid, restarts: 0 });
-    const otherSlug = await hf({ action: 'add_repo', path: join(root, 'beta'), repo_slug: 'acme/other', token: supervisor.token });
-    expect(otherSlug).toEqual({ status: 'error', error: `The path ${join(root, 'beta')} is already managed as "acme/beta", not "acme/other"` });
+    // Probes that cannot fail (the rig's `steady`): the same worker, never restarted.
+    expect((await apiRepos()).find((repo) => repo.slug === 'acme/theta')).toMatchObject({ pid: theta.pid, restarts: 0 });
+    const otherSlug = await hf({ action: 'add_repo', path, repo_slug: 'acme/other', token: supervisor.token });
+    expect(otherSlug).toEqual({ status: 'error', error: `The path ${path} is already managed as "acme/theta", not "acme/other"` });
   });
 
   it('register_repo registers without starting, and add_repo starts it later', async () => {
-    const path = join(root, 'gamma');
+    const path = await newRepo('gamma');
     expect(await hf({ action: 'register_repo', path, token: supervisor.token })).toEqual({ status: 'ok', slug: 'gamma', path });
     expect(await storedSlugs()).toContain('gamma');
     expect((await apiRepos()).find((repo) => repo.slug === 'gamma')).toMatchObject({ status: 'stopped', pid: null, autostart: false });
@@ -206,7 +215,7 @@ describe('HydraFlow CLI actions on the control port', () => {
   });
 
   it('register_repo takes a repo_slug', async () => {
-    const path = join(root, 'epsilon');
+    const path = await newRepo('epsilon');
     expect(await hf({ action: 'register_repo', path, repo_slug: 'team/eps', token: supervisor.token })).toEqual({ status: 'ok', slug: 'team/eps', path });
     expect((await apiRepos()).find((repo) => repo.slug === 'team/eps')).toMatchObject({ path, status: 'stopped' });
   });
@@ -220,15 +229,20 @@ describe('HydraFlow CLI actions on the control port', () => {
   });
 
   it('remove_repo stops and forgets a repo, by slug or by path', async () => {
-    const gamma = (await apiRepos()).find((repo) => repo.slug === 'gamma');
-    expect(gamma?.pid).toEqual(expect.any(Number));
-    expect(await hf({ action: 'remove_repo', path: join(root, 'gamma'), token: supervisor.token })).toEqual({ status: 'ok' });
-    expect(await hf({ action: 'remove_repo', slug: 'team/eps', token: supervisor.token })).toEqual({ status: 'ok' });
-    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(['acme/alpha', 'acme/beta']);
-    expect(await storedSlugs()).toEqual(['acme/alpha', 'acme/beta']);
+    const token = supervisor.token;
+    const [listedBefore, storedBefore] = [(await apiRepos()).map((repo) => repo.slug), await storedSlugs()];
+    const running = await newRepo('iota');
+    const registered = await newRepo('kappa');
+    expect(await hf({ action: 'add_repo', path: running, token })).toMatchObject({ status: 'ok', slug: 'iota', started: true });
+    expect(await hf({ action: 'register_repo', path: registered, repo_slug: 'team/kappa', token })).toMatchObject({ status: 'ok', slug: 'team/kappa' });
+    const iota = await rig.waitForRepo(supervisor, 'iota', 'running', (repo) => repo.status === 'running');
+    expect(await hf({ action: 'remove_repo', path: running, token })).toEqual({ status: 'ok' });
+    expect(await hf({ action: 'remove_repo', slug: 'team/kappa', token })).toEqual({ status: 'ok' });
+    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(listedBefore);
+    expect(await storedSlugs()).toEqual(storedBefore);
     // Stopped before the answer.
-    expect(isAlive(gamma?.pid ?? 0)).toBe(false);
-    expect(await hf({ action: 'remove_repo', slug: 'gamma', token: supervisor.token })).toEqual({ status: 'error', error: 'Repo not found' });
+    expect(isAlive(iota.pid ?? 0)).toBe(false);
+    expect(await hf({ action: 'remove_repo', slug: 'iota', token })).toEqual({ status: 'error', error: 'Repo not found' });
   });
 
   it('answers anything else with "unknown action"', async () => {
@@ -239,11 +253,12 @@ describe('HydraFlow CLI actions on the control port', () => {
   });
 
   it('list_repos shows a repo added by POST /api/repos', async () => {
-    const created = await rig.api(supervisor, 'POST', '/api/repos', { path: join(root, 'delta') });
+    const delta = await newRepo('delta');
+    const created = await rig.api(supervisor, 'POST', '/api/repos', { path: delta });
     expect(created.status).toBe(201);
     const listed = (await hf({ action: 'list_repos' })).repos as Answer[];
-    expect(listed.map((repo) => repo.slug)).toEqual(['acme/alpha', 'acme/beta', 'delta']);
-    expect(listed.find((repo) => repo.slug === 'delta')).toMatchObject({ path: join(root, 'delta'), log_file: join(home, 'logs', 'delta.log') });
+    expect(listed.map((repo) => repo.slug)).toEqual((await apiRepos()).map((repo) => repo.slug));
+    expect(listed.find((repo) => repo.slug === 'delta')).toMatchObject({ path: delta, log_file: join(home, 'logs', 'delta.log') });
     await rig.waitForRepo(supervisor, 'delta', 'running', (repo) => repo.status === 'running');
   });
 });
@@ -284,16 +299,22 @@ describe('clients that misbehave', () => {
 
 describe('across a supervisor restart', () => {
   it('keeps repos added by an action and by POST /api/repos; supervisor-port goes on a clean stop and comes back', async () => {
+    const byAction = await newRepo('lambda', 'git@github.com:acme/lambda.git');
+    const byApi = await newRepo('mu');
+    expect(await hf({ action: 'add_repo', path: byAction, token: supervisor.token })).toMatchObject({ status: 'ok', slug: 'acme/lambda' });
+    expect((await rig.api(supervisor, 'POST', '/api/repos', { path: byApi })).status).toBe(201);
+    const before = (await apiRepos()).map((repo) => [repo.slug, repo.path]);
+    expect(before).toEqual(expect.arrayContaining([['acme/alpha', join(root, 'alpha')], ['acme/lambda', byAction], ['mu', byApi]]));
     expect(await controlPort(home)).toBeGreaterThan(0);
     expect(await rig.stop(supervisor)).toMatchObject({ code: 0 });
     await expect(stat(join(home, 'supervisor-port'))).rejects.toMatchObject({ code: 'ENOENT' });
 
     supervisor = await rig.start(configFile, home);
     expect(await controlPort(home)).toBeGreaterThan(0);
-    expect((await apiRepos()).map((repo) => repo.slug)).toEqual(['acme/alpha', 'acme/beta', 'delta']);
+    expect((await apiRepos()).map((repo) => [repo.slug, repo.path])).toEqual(before);
     const listed = (await hf({ action: 'list_repos' })).repos as Answer[];
-    expect(listed.map((repo) => repo.path)).toEqual([join(root, 'alpha'), join(root, 'beta'), join(root, 'delta')]);
-    await rig.waitForRepo(supervisor, 'acme/beta', 'running again', (repo) => repo.status === 'running');
+    expect(listed.map((repo) => [repo.slug, repo.path])).toEqual(before);
+    await rig.waitForRepo(supervisor, 'acme/lambda', 'running again', (repo) => repo.status === 'running');
   });
 });
 

@@ -92,6 +92,23 @@ describe('POST /api/repos refusals', () => {
   });
 
   it('keeps the stored registry intact after every refusal', async () => {
+    // Each kind of refusal above, made here too: this test stands alone.
+    const stored = await readFile(join(home, 'supervisor-state.json'), 'utf8');
+    const plain = join(root, 'plain-intact');
+    await mkdir(plain, { recursive: true });
+    const fresh = await createGitRepo(join(root, 'intact'));
+    const refusals: [unknown, string | undefined, number][] = [
+      [undefined, '{"path": ', 400],
+      [{ path: join(root, 'nowhere') }, undefined, 400],
+      [{ path: plain }, undefined, 400],
+      [{ path: fresh, slug: '../evil' }, undefined, 400],
+      [{ path: fresh, slug: 'acme/alpha' }, undefined, 409],
+      [{ path: join(root, 'alpha'), slug: 'fresh/name' }, undefined, 409],
+    ];
+    for (const [body, raw, status] of refusals) {
+      expect((await rig.api(supervisor, 'POST', '/api/repos', body, raw === undefined ? {} : { raw })).status).toBe(status);
+    }
+    expect(await readFile(join(home, 'supervisor-state.json'), 'utf8')).toBe(stored);
     expect(await stateSlugs()).toEqual(['acme/alpha']);
     expect((await rig.repos(supervisor)).map((repo) => repo.slug)).toEqual(['acme/alpha']);
   });

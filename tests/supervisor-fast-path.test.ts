@@ -41,7 +41,8 @@ beforeAll(async () => {
   await createGitRepo(join(root, 'alpha'), { origin: 'https://github.com/acme/alpha.git' });
   await createGitRepo(join(root, 'beta'));
   const home = join(root, 'home');
-  const file = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - path: ./alpha\n  - path: ./beta\n    autostart: false\n`);
+  // Probes that cannot fail on a slow machine: the listings expect alpha running throughout.
+  const file = await rig.writeConfig(root, `${testSupervisorSection(home, '', 'steady')}\nrepos:\n  - path: ./alpha\n  - path: ./beta\n    autostart: false\n`);
   supervisor = await rig.start(file, home);
   await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running' && repo.last_probe !== null);
 });

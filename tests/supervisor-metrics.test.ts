@@ -44,7 +44,8 @@ describe('GET /metrics', () => {
     const root = await temp.make();
     await createGitRepo(join(root, 'solo'));
     const home = join(root, 'home');
-    const file = await rig.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - path: ./solo\n    slug: acme/solo\n`);
+    // Probes that cannot fail: the one restart counted is the test's kill.
+    const file = await rig.writeConfig(root, `${testSupervisorSection(home, '', 'steady')}\nrepos:\n  - path: ./solo\n    slug: acme/solo\n`);
     const modules = join(root, 'modules.txt');
     const supervisor = await rig.start(file, home, { main: UNBUNDLED_MAIN, nodeArgs: ['--import', RECORDER], env: { RVBENCH_MODULES_FILE: modules } });
     const first = await rig.waitForRepo(supervisor, 'acme/solo', 'probed', (repo) => repo.status === 'running' && repo.last_probe?.ok === true);

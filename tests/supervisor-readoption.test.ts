@@ -26,7 +26,8 @@ async function twoRepos(graceMs = 5000): Promise<{ file: string; home: string }>
   await createGitRepo(join(root, 'alpha'));
   await createGitRepo(join(root, 'beta'));
   const home = join(root, 'home');
-  const settings = testSupervisorSection(home).replace('grace_ms: 5000', `grace_ms: ${graceMs}`);
+  // Probes that cannot fail on a slow machine: the tests count restarts.
+  const settings = testSupervisorSection(home, '', 'steady').replace('grace_ms: 5000', `grace_ms: ${graceMs}`);
   const file = await rig.writeConfig(root, `${settings}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n  - path: ./beta\n    slug: acme/beta\n`);
   return { file, home };
 }

@@ -35,8 +35,9 @@ describe("a worker's NODE_EXTRA_CA_CERTS", () => {
     const bin = join(root, 'bin');
     await mkdir(bin);
     const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    // Records the environment of each call by the pid of its caller, then runs the real git.
-    await writeFile(join(bin, 'git'), `#!/bin/sh\nenv > "${records}/git-env.$PPID"\nexec "${realGit}" "$@"\n`);
+    // Records the environment of each call by the pid of its caller, then runs the real git. The record is
+    // written aside and renamed into place: the test never reads a file the shell has created but not yet filled.
+    await writeFile(join(bin, 'git'), `#!/bin/sh\nenv > "${records}/.git-env.$$"\nmv "${records}/.git-env.$$" "${records}/git-env.$PPID"\nexec "${realGit}" "$@"\n`);
     await chmod(join(bin, 'git'), 0o755);
 
     const supervisor = await rig.startOneRepo(root, { env: { NODE_EXTRA_CA_CERTS: caFile, PATH: `${bin}:${process.env.PATH ?? ''}` } });

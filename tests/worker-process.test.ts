@@ -154,8 +154,10 @@ describe('repo-worker under a control server', () => {
     control = new TestControlServer({ 'acme/alpha': TOKEN });
     await control.listen();
     const { worker } = await startWorker('acme/alpha', { REPOVISOR_CONTROL: control.address, REPOVISOR_TOKEN: 'wrong-token-0123456789', REPOVISOR_GRACE_MS: '1000' });
-    await waitFor('a refused hello', () => control?.refused.length);
+    await waitFor('a refused hello', () => (control?.refused.length ?? 0) > 0);
     expect(await worker.exited).toEqual({ code: 0, signal: null });
+    // Refused each time it dialled within its grace period, with the token it was given.
+    expect(new Set(control.refused.map((hello) => hello.token))).toEqual(new Set(['wrong-token-0123456789']));
     expect(control.accepted).toEqual([]);
   });
 

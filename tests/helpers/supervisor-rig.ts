@@ -27,15 +27,32 @@ export interface RunningTestSupervisor {
   token: string;
 }
 
-/** Test settings: fast probes and restarts, ephemeral ports. */
-export function testSupervisorSection(home: string, extra = ''): string {
+/**
+ * How the rig's supervisors probe their workers. `fast` (the default) fails a
+ * worker after two probes of 2 s, for tests of unhealthy workers; a probe can
+ * miss that on a slow machine. `steady` never fails a live worker within a
+ * test (probes still run every 300 ms, each waits a minute, a thousand must
+ * fail, and a hello may take two minutes): for tests that assert a worker was
+ * not restarted, or restarted exactly as often as they made it.
+ */
+export type TestProbes = 'fast' | 'steady';
+
+const HEALTH: Record<TestProbes, string> = {
+  fast: '  health: {interval_ms: 300, timeout_ms: 2000, failure_threshold: 2}',
+  steady: '  health: {interval_ms: 300, timeout_ms: 60000, failure_threshold: 1000}',
+};
+
+const START_TIMEOUT: Record<TestProbes, string> = { fast: '  start_timeout_ms: 20000', steady: '  start_timeout_ms: 120000' };
+
+/** Test settings: fast probes (or {@link TestProbes} `steady`) and restarts, ephemeral ports. */
+export function testSupervisorSection(home: string, extra = '', probes: TestProbes = 'fast'): string {
   return [
     'supervisor:',
     `  home: ${JSON.stringify(home)}`,
     '  http: {host: 127.0.0.1, port: 0}',
-    '  health: {interval_ms: 300, timeout_ms: 2000, failure_threshold: 2}',
+    HEALTH[probes],
     '  restart: {initial_delay_ms: 50, max_delay_ms: 500, max_restarts: 3, window_ms: 60000, stable_after_ms: 10000}',
-    '  start_timeout_ms: 20000',
+    START_TIMEOUT[probes],
     '  stop_timeout_ms: 5000',
     '  grace_ms: 5000',
     extra,
@@ -55,12 +72,12 @@ export class SupervisorRig {
 
   /**
    * Starts a supervisor with the test settings and one repo, `acme/alpha`: a new git
-   * repository, home and repos.yaml under `root`. `options` are {@link SupervisorRig.start}'s.
+   * repository, home and repos.yaml under `root`. `options` are {@link SupervisorRig.start}'s, and the probes' kind.
    */
-  async startOneRepo(root: string, options: Parameters<SupervisorRig['start']>[2] = {}): Promise<RunningTestSupervisor & { repo: string }> {
+  async startOneRepo(root: string, options: Parameters<SupervisorRig['start']>[2] & { probes?: TestProbes } = {}): Promise<RunningTestSupervisor & { repo: string }> {
     const repo = await createGitRepo(join(root, 'repo'));
     const home = join(root, 'home');
-    const file = await this.writeConfig(root, `${testSupervisorSection(home)}\nrepos:\n  - {path: ${JSON.stringify(repo)}, slug: acme/alpha}\n`);
+    const file = await this.writeConfig(root, `${testSupervisorSection(home, '', options.probes)}\nrepos:\n  - {path: ${JSON.stringify(repo)}, slug: acme/alpha}\n`);
     return { ...(await this.start(file, home, options)), repo };
   }
 

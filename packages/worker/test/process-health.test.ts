@@ -41,11 +41,11 @@ describe('ProcessHealth', () => {
     const health = new ProcessHealth();
     healths.push(health);
     busyFor(STALL_MS);
+    // The sampling timer fires (late) and is due again one period on: the stall is recorded, none is in progress.
     await sleep(ONE_PERIOD_MS);
     expect(health.sample().eventLoopDelayMs).toBeGreaterThanOrEqual(AT_LEAST_MS);
-    // The next window had no such stall (the test holds the loop no more).
-    await sleep(ONE_PERIOD_MS);
-    expect(health.sample().eventLoopDelayMs).toBeLessThan(AT_LEAST_MS);
+    // Asked again at once: the stall was reported, and nothing has been late since.
+    expect(health.sample().eventLoopDelayMs).toBe(0);
   });
 
   it('samples memory and uptime', () => {
