@@ -1,21 +1,19 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { isAlive } from './helpers/child-processes.js';
 import { createGitRepo } from './helpers/git-repo.js';
 import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
+import { SmallTmpfs } from './helpers/small-tmpfs.js';
 import { TempDirs } from './helpers/temp-dir.js';
 
-const run = promisify(execFile);
 const temp = new TempDirs();
 const rig = new SupervisorRig();
-const mounts: string[] = [];
+const tmpfs = new SmallTmpfs();
 
 afterEach(async () => {
   await rig.cleanup();
-  for (const mount of mounts.splice(0)) await run('umount', [mount]);
+  await tmpfs.unmountAll();
   await temp.cleanup();
 });
 
@@ -57,10 +55,8 @@ describe('supervisor.pid', () => {
   });
 
   it('leaves no temporary file behind when the disk is full, and a later start removes a stale one (needs root: mounts a tmpfs)', async () => {
-    if (process.getuid?.() !== 0) throw new Error('this test needs root: it mounts a small tmpfs (mount -t tmpfs) to fill a disk for real');
     const disk = await temp.make();
-    await run('mount', ['-t', 'tmpfs', '-o', 'size=256k,mode=0700', 'tmpfs', disk]);
-    mounts.push(disk);
+    await tmpfs.mount(disk, 256 * 1024);
     const home = join(disk, 'home');
     for (const folder of [home, join(home, 'logs'), join(home, 'repos')]) await mkdir(folder, { mode: 0o700 });
     const file = await oneRepoConfig(home);
