@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChildProcesses } from './helpers/child-processes.js';
 import { createGitRepo } from './helpers/git-repo.js';
 import { SUPERVISOR_MAIN } from './helpers/paths.js';
-import { testSupervisorSection, workerPidsUnder } from './helpers/supervisor-rig.js';
+import { SupervisorRig, testSupervisorSection, workerPidsUnder } from './helpers/supervisor-rig.js';
 import type { ApiRepo } from './helpers/supervisor-rig.js';
 import { TempDirs } from './helpers/temp-dir.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -15,20 +14,10 @@ import { waitFor } from './helpers/wait-for.js';
 const REPOS = 24;
 const LIMIT = 64;
 const temp = new TempDirs();
-const children = new ChildProcesses();
-const homes: string[] = [];
+const rig = new SupervisorRig();
 
 afterEach(async () => {
-  await children.killAll();
-  for (const home of homes.splice(0)) {
-    for (const pid of await workerPidsUnder(home)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // Not a group leader, or gone.
-      }
-    }
-  }
+  await rig.cleanup();
   await temp.cleanup();
 });
 
@@ -47,7 +36,7 @@ describe('a supervisor short of file descriptors', () => {
   it(`under ulimit -n ${LIMIT} with ${REPOS} repos warns with the limit it needs, answers its API, and kills no worker`, async () => {
     const root = await temp.make();
     const home = join(root, 'home');
-    homes.push(home);
+    rig.track(home);
     const lines: string[] = [];
     for (let index = 0; index < REPOS; index += 1) lines.push(`  - {path: ${JSON.stringify(await createGitRepo(join(root, `repo-${index}`)))}, slug: acme/repo-${index}}`);
     const file = join(root, 'repos.yaml');
@@ -57,7 +46,7 @@ describe('a supervisor short of file descriptors', () => {
       .replace('start_timeout_ms: 20000', 'start_timeout_ms: 120000');
     expect(section).toContain('timeout_ms: 20000, failure_threshold: 3');
     await writeFile(file, `${section}\nrepos:\n${lines.join('\n')}\n`);
-    const child = children.start('sh', ['-c', `ulimit -n ${LIMIT} && exec "$0" "$@"`, process.execPath, SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'], {
+    const child = rig.children.start('sh', ['-c', `ulimit -n ${LIMIT} && exec "$0" "$@"`, process.execPath, SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'], {
       env: withoutRepovisorVariables(),
     });
     const url = await waitFor('the supervisor to start', () => logLines(child.stdout()).find((line) => line.msg === 'supervisor started')?.http as string | undefined);

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChildProcesses, isAlive } from './helpers/child-processes.js';
+import { isAlive } from './helpers/child-processes.js';
 import { createGitRepo } from './helpers/git-repo.js';
 import { REPO_ROOT, SUPERVISOR_MAIN } from './helpers/paths.js';
-import { testSupervisorSection, workerPidsUnder } from './helpers/supervisor-rig.js';
+import { SupervisorRig, testSupervisorSection, workerPidsUnder } from './helpers/supervisor-rig.js';
 import { TempDirs } from './helpers/temp-dir.js';
 
 // A signal lands at a known moment of start-up: the supervisor signals itself from a
@@ -12,26 +12,16 @@ import { TempDirs } from './helpers/temp-dir.js';
 
 const REPOS = 6;
 const temp = new TempDirs();
-const children = new ChildProcesses();
-const homes: string[] = [];
+const rig = new SupervisorRig();
 
 afterEach(async () => {
-  await children.killAll();
-  for (const home of homes.splice(0)) {
-    for (const pid of await workerPidsUnder(home)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // Not a group leader, or gone.
-      }
-    }
-  }
+  await rig.cleanup();
   await temp.cleanup();
 });
 
 async function severalRepos(root: string): Promise<{ file: string; home: string }> {
   const home = join(root, 'home');
-  homes.push(home);
+  rig.track(home);
   const lines: string[] = [];
   for (let index = 0; index < REPOS; index += 1) {
     const repo = await createGitRepo(join(root, `repo-${index}`));
@@ -62,7 +52,7 @@ describe('a signal during start-up', () => {
     ['SIGTERM', 'listen:2', "as the API's port opens, before any launch"],
   ])('%s %s (%s) stops every worker, removes supervisor.pid and supervisor-port, and exits 0', async (signal, moment) => {
     const { file, home } = await severalRepos(await temp.make());
-    const child = children.start(
+    const child = rig.children.start(
       process.execPath,
       ['-r', join(REPO_ROOT, 'tests', 'fixtures', 'signal-at.cjs'), SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'],
       { env: { ...withoutRepovisorVariables(), SIGNAL_AT: moment, SIGNAL_NAME: signal } },

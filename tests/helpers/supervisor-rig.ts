@@ -81,6 +81,11 @@ export class SupervisorRig {
     return { ...(await this.start(file, home, options)), repo };
   }
 
+  /** Makes {@link SupervisorRig.cleanup} end every worker left under `home`, for supervisors a test starts by other means. */
+  track(home: string): void {
+    this.homes.add(home);
+  }
+
   /** Writes a repos.yaml in `folder`. */
   async writeConfig(folder: string, yaml: string): Promise<string> {
     const file = join(folder, 'repos.yaml');
