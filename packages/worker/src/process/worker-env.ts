@@ -25,7 +25,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const CONTROL_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const WHOLE_NUMBER = /^\d+$/;
 
-/** Reads and validates a worker's settings from `env` (see DESIGN.md, "A worker's environment"). */
+/** Reads and validates a worker's settings from `env` (docs/ARCHITECTURE.md, "A worker's environment"). */
 export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnvResult {
   const problems: string[] = [];
   // A variable set to the empty string counts as unset.
