@@ -42,6 +42,7 @@ describe('stopping a worker that ignores SIGTERM', () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ status: 'stopped', pid: null });
     }
-    expect(supervisor.child.stdout()).toContain('"worker ignored SIGTERM; sending SIGKILL"');
+    // Its log reaches this process through a pipe, maybe after the answers did.
+    await waitFor('the supervisor to log the SIGKILL', () => supervisor.child.stdout().includes('"worker ignored SIGTERM; sending SIGKILL"'));
   });
 });

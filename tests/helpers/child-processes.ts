@@ -11,7 +11,7 @@ export interface TestChild {
   stdout(): string;
   /** Everything written to stderr so far. */
   stderr(): string;
-  /** Resolves with the exit code (or signal) once the process has ended. */
+  /** Resolves with the exit code (or signal) once the process has ended and its output has been read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -45,7 +45,15 @@ export class ChildProcesses {
     let err = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+    // 'exit' can come before the last output has been read from the pipes; 'close' comes after it,
+    // unless a process the child left running holds them (then the output is as complete as it gets).
+    const closed = once(child, 'close').catch(() => undefined);
+    const exited = once(child, 'exit').then(async ([code, signal]) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+      clearTimeout(timer);
+      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+    });
     const started: TestChild = { child, pid: child.pid, stdout: () => out, stderr: () => err, exited };
     this.children.push(started);
     return started;
