@@ -89,6 +89,20 @@ describe('the packed supervisor package', () => {
   });
 });
 
+describe("the supervisor package's prepack", () => {
+  it('stops the pack with "Run `npm run build` first", naming what is missing, in a tree that was never built', async () => {
+    const tree = await temp.make();
+    const script = join(tree, 'scripts', 'pack', 'worker-copy.mjs');
+    await mkdir(dirname(script), { recursive: true });
+    await copyFile(join(REPO_ROOT, 'scripts', 'pack', 'worker-copy.mjs'), script);
+    const child = rig.children.start(process.execPath, [script, 'add'], { env: operatorEnv() });
+    expect(await child.exited).toEqual({ code: 1, signal: null });
+    expect(child.stderr()).toContain('Run `npm run build` first');
+    expect(child.stderr()).toContain('packages/worker/dist/bundle/repo-worker.cjs');
+    expect(await readdir(tree)).toEqual(['scripts']);
+  });
+});
+
 describe('the supervisor bin shim', () => {
   it('says to run npm run build first, on stderr with exit code 1, when the bundle is missing', async () => {
     const copy = join(await temp.make(), 'bin', 'supervisor.cjs');
