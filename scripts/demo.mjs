@@ -14,7 +14,7 @@ const supervisor = spawn(process.execPath, [join(root, 'packages', 'supervisor',
 });
 process.stderr.write(
   `\nIn another terminal, try:\n` +
-    `  npm run supervisor -- status --config examples/repos.yaml\n` +
+    `  npx repovisor status --config examples/repos.yaml\n` +
     `  curl http://127.0.0.1:8765/api/repos\n` +
     `  curl http://127.0.0.1:8765/api/repos/acme/alpha/runtimes\n\n`,
 );

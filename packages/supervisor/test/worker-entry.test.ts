@@ -31,6 +31,21 @@ describe('findWorkerPackage', () => {
     expect(findWorkerPackage(supervisor)).toBe(nested);
   });
 
+  it('finds the copy a packed supervisor carries in dist/worker, when no worker is beside it', async () => {
+    const root = await temp.make();
+    const supervisor = await fakePackage(join(root, 'lib', 'node_modules', '@repovisor', 'supervisor'), '@repovisor/supervisor');
+    const packed = await fakePackage(join(supervisor, 'dist', 'worker'), '@repovisor/worker');
+    expect(findWorkerPackage(supervisor)).toBe(packed);
+  });
+
+  it("prefers the checkout's worker beside the supervisor package to a packed copy left in dist/worker", async () => {
+    const root = await temp.make();
+    const supervisor = await fakePackage(join(root, 'packages', 'supervisor'), '@repovisor/supervisor');
+    await fakePackage(join(supervisor, 'dist', 'worker'), '@repovisor/worker');
+    const beside = await fakePackage(join(root, 'packages', 'worker'), '@repovisor/worker');
+    expect(findWorkerPackage(supervisor)).toBe(beside);
+  });
+
   it('ignores a sibling folder named worker that is another package, and resolves as node does', async () => {
     const root = await temp.make();
     const supervisor = await fakePackage(join(root, 'apps', 'supervisor'), '@repovisor/supervisor');

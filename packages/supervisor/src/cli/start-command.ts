@@ -69,7 +69,7 @@ export async function startCommand(file: string, options: StartOptions): Promise
         `  API:        ${supervisor.httpUrl}/api/repos\n` +
         `  API token:  ${supervisor.paths.apiToken} (send it as 'Authorization: Bearer <token>' on mutating calls)\n` +
         `  home:       ${supervisor.paths.home}\n` +
-        `  try:        supervisor status --home ${supervisor.paths.home}\n`,
+        `  try:        repovisor status --home ${supervisor.paths.home}\n`,
     );
   }
   const signal = await received;

@@ -20,16 +20,19 @@ export function workerEntryPath(): string {
 
 /**
  * The folder of `@repovisor/worker` as node would resolve it from the package
- * folder `ownPackage` (@repovisor/supervisor's). The two usual layouts put it
+ * folder `ownPackage` (@repovisor/supervisor's). The usual layouts put it
  * beside this package (`packages/worker` in the checkout,
- * `node_modules/@repovisor/worker` when installed), so it is looked for there
- * first: node's package resolution costs the supervisor ~2.5 ms before its
- * first launch. A copy nested in this package's own node_modules
- * would win the resolution, so that one is checked first; anything else goes
+ * `node_modules/@repovisor/worker` when installed) or inside it (`dist/worker`,
+ * the copy a packed supervisor carries: scripts/pack/worker-copy.mjs), so it
+ * is looked for there first: node's package resolution costs the supervisor
+ * ~2.5 ms before its first launch. A copy nested in this package's own
+ * node_modules would win the resolution, so that one is checked first; the
+ * packed copy comes last, after the checkout's own worker; anything else goes
  * through `require.resolve`.
  */
 export function findWorkerPackage(ownPackage: string): string {
-  for (const candidate of [join(ownPackage, 'node_modules', '@repovisor', 'worker'), join(ownPackage, '..', 'worker')]) {
+  const candidates = [join(ownPackage, 'node_modules', '@repovisor', 'worker'), join(ownPackage, '..', 'worker'), join(ownPackage, 'dist', 'worker')];
+  for (const candidate of candidates) {
     if (packageName(candidate) === WORKER_PACKAGE) return candidate;
   }
   return dirname(createRequire(join(ownPackage, 'package.json')).resolve(`${WORKER_PACKAGE}/package.json`));
