@@ -329,4 +329,30 @@ describe('Connection closeAfterFlush', () => {
     await connection.closeAfterFlush();
     expect(connection.closeReason).toBe('local');
   });
+
+  it('waits for its answers even when the peer hangs up while it flushes', async () => {
+    const { connection, readable, writable } = single();
+    let release!: () => void;
+    connection.handle(Slow, () => new Promise<{ done: true }>((resolve) => (release = () => resolve({ done: true }))));
+    const lines = collectLines(writable);
+    readable.write('{"id":0,"method":"test.slow","params":{"ms":0}}\n');
+    await until(() => release !== undefined);
+    const flushing = connection.closeAfterFlush();
+    readable.destroy();
+    await settle();
+    expect(connection.closeReason).toBeUndefined();
+    release();
+    await flushing;
+    expect(connection.closeReason).toBe('local');
+    expect(lines).toEqual([{ id: 0, result: { done: true } }]);
+  });
+
+  it('leaves no timer behind once flushed', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { connection, writable } = single();
+    writable.resume();
+    await connection.closeAfterFlush();
+    expect(connection.closeReason).toBe('local');
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

@@ -24,6 +24,18 @@ describe('LineWriter', () => {
     expect(lines).toEqual([{ a: 1 }, 'line\nbreak']);
   });
 
+  it('stays open and reports nothing after writes that went through', async () => {
+    const { writer } = writing();
+    const errors: Error[] = [];
+    writer.onError((error) => errors.push(error));
+    writer.write(1);
+    writer.write(2);
+    await settle();
+    expect(errors).toEqual([]);
+    expect(writer.closed).toBe(false);
+    expect(writer.write(3)).toEqual({ ok: true });
+  });
+
   it('refuses values that are not JSON without writing anything', async () => {
     const { writer, lines } = writing();
     const cyclic: Record<string, unknown> = {};
