@@ -71,6 +71,7 @@ describe('ConfigFileSchema', () => {
       'more: unknown key (expected one of: supervisor, repos)',
     ]);
     expect(problemsOf('text')).toEqual(['(top level): must be a mapping (expected one of: supervisor, repos), got "text"']);
+    expect(problemsOf(undefined)).toEqual(['(top level): must be a mapping (expected one of: supervisor, repos), got nothing']);
     expect(problemsOf({ supervisor: { http: 5 } })).toEqual([
       'supervisor.http: must be a mapping (expected one of: host, port, request_timeout_ms, headers_timeout_ms), got 5',
     ]);
