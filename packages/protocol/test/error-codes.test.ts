@@ -39,6 +39,7 @@ describe('ResponseError and hasErrorCode', () => {
     expect(error).toBeInstanceOf(ResponseError);
     expect(error).toMatchObject({ code: 'duplicate', message: 'Taken', data: { slug: 'a/b' } });
     expect(ResponseError.fromObject({ code: 'x', message: 'y' }).toJSON()).toEqual({ code: 'x', message: 'y' });
+    expect(Object.keys(new ResponseError('x', 'y').toJSON())).toEqual(['code', 'message']);
   });
 
   it('keeps the cause of a ResponseError', () => {

@@ -227,4 +227,26 @@ describe('LineReader details', () => {
     expect(closes).toEqual([]);
     expect(errors).toEqual([]);
   });
+
+  it('strips a carriage return only at the end of a line, keeping it in the text of a bad line', async () => {
+    const { stream, lines } = reading();
+    stream.write('\r2\nnope\r\n');
+    await settle();
+    expect(lines[0]).toEqual({ ok: true, value: 2 });
+    expect(lines[1]).toMatchObject({ ok: false, line: 'nope' });
+  });
+
+  it('detaches through the disposable that listen returns', async () => {
+    const stream = new PassThrough();
+    streams.push(stream);
+    const reader = new LineReader(stream);
+    const lines: LineResult[] = [];
+    const subscription = reader.listen((line) => lines.push(line));
+    subscription.dispose();
+    expect(reader.stopped).toBe(true);
+    stream.write('1\n');
+    await settle();
+    expect(lines).toEqual([]);
+    expect(stream.listenerCount('data')).toBe(0);
+  });
 });

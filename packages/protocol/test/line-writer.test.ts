@@ -130,6 +130,7 @@ describe('LineWriter details', () => {
       },
     });
     expect(messageOf(thrown)).toBe('Cannot write a line: the value is not serializable as JSON (not an Error).');
+    expect(thrown.ok ? undefined : thrown.error.cause).toBe('not an Error');
   });
 
   it('reports a failed write once, through its callback and the error event', async () => {
@@ -169,5 +170,15 @@ describe('LineWriter details', () => {
     expect(stream.writableFinished).toBe(false);
     await writer.end();
     expect(stream.writableFinished).toBe(true);
+  });
+
+  it('ends once the written side has finished, even when nobody reads the other side', async () => {
+    const stream = new PassThrough();
+    streams.push(stream);
+    const writer = new LineWriter(stream);
+    writer.write({ unread: true });
+    await writer.end();
+    expect(stream.writableFinished).toBe(true);
+    expect(stream.readableEnded).toBe(false);
   });
 });
