@@ -156,6 +156,20 @@ describe('toSettings', () => {
     });
   });
 
+  it('has the documented defaults', () => {
+    expect(defaultSettings('/h')).toEqual({
+      home: '/h',
+      http: { host: '127.0.0.1', port: 8765, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000 },
+      control: { host: '127.0.0.1', port: 0, legacyClients: false, helloTimeoutMs: 10_000 },
+      health: { intervalMs: 5000, timeoutMs: 2000, failureThreshold: 3, httpIntervalMs: 10_000 },
+      restart: { initialDelayMs: 500, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 60_000, stableAfterMs: 10_000 },
+      startTimeoutMs: 10_000,
+      stopTimeoutMs: 5000,
+      graceMs: 30_000,
+      logMaxBytes: 10_485_760,
+    });
+  });
+
   it('resolves a relative home to an absolute path', () => {
     expect(defaultSettings('rel/home').home).toBe(`${process.cwd()}/rel/home`);
   });
@@ -172,7 +186,7 @@ describe('formatIssuePath', () => {
 
 describe('isLoopbackHost', () => {
   it('accepts localhost, ::1 and 127.x.y.z, bracketed or in capitals', () => {
-    for (const host of ['localhost', 'LocalHost', '::1', '[::1]', '127.0.0.1', '127.1.22.255']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['localhost', 'LocalHost', '::1', '[::1]', '127.0.0.1', '127.10.22.255']) expect(isLoopbackHost(host)).toBe(true);
   });
 
   it('refuses every other address and near misses', () => {
