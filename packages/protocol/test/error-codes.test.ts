@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { ConnectionError, ErrorCodes, ResponseError, hasErrorCode } from '../src/index.js';
+import { ErrorCodes } from '../src/error-codes.js';
+import { ConnectionError, ResponseError, hasErrorCode } from '../src/errors.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -29,5 +30,27 @@ describe('error classes', () => {
     expect(new ResponseError(ErrorCodes.Timeout, 't').name).toBe('ResponseError');
     expect(hasErrorCode(error, ErrorCodes.ConnectionClosed)).toBe(true);
     expect(hasErrorCode(new Error('x'), ErrorCodes.ConnectionClosed)).toBe(false);
+  });
+});
+
+describe('ResponseError and hasErrorCode', () => {
+  it('builds a ResponseError from the wire object, keeping its data', () => {
+    const error = ResponseError.fromObject({ code: 'duplicate', message: 'Taken', data: { slug: 'a/b' } });
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error).toMatchObject({ code: 'duplicate', message: 'Taken', data: { slug: 'a/b' } });
+    expect(ResponseError.fromObject({ code: 'x', message: 'y' }).toJSON()).toEqual({ code: 'x', message: 'y' });
+    expect(Object.keys(new ResponseError('x', 'y').toJSON())).toEqual(['code', 'message']);
+  });
+
+  it('keeps the cause of a ResponseError', () => {
+    const cause = new Error('below');
+    expect(new ResponseError('x', 'y', undefined, { cause }).cause).toBe(cause);
+  });
+
+  it('matches the code of either class, and only that code', () => {
+    expect(hasErrorCode(new ResponseError(ErrorCodes.Duplicate, 'm'), ErrorCodes.Duplicate)).toBe(true);
+    expect(hasErrorCode(new ResponseError(ErrorCodes.Duplicate, 'm'), ErrorCodes.Timeout)).toBe(false);
+    expect(hasErrorCode(new ConnectionError(ErrorCodes.Timeout, 'm'), ErrorCodes.Disposed)).toBe(false);
+    expect(hasErrorCode({ code: ErrorCodes.Timeout }, ErrorCodes.Timeout)).toBe(false);
   });
 });

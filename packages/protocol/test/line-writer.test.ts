@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { PassThrough } from 'node:stream';
-import { LineWriter } from '../src/index.js';
-import { collectLines, settle } from './helpers.js';
+import { PassThrough, Writable } from 'node:stream';
+import { LineWriter } from '../src/line-writer.js';
+import { collectLines, settle } from './specs.js';
 
 const streams: PassThrough[] = [];
 
@@ -22,6 +22,18 @@ describe('LineWriter', () => {
     expect(writer.write('line\nbreak')).toEqual({ ok: true });
     await settle();
     expect(lines).toEqual([{ a: 1 }, 'line\nbreak']);
+  });
+
+  it('stays open and reports nothing after writes that went through', async () => {
+    const { writer } = writing();
+    const errors: Error[] = [];
+    writer.onError((error) => errors.push(error));
+    writer.write(1);
+    writer.write(2);
+    await settle();
+    expect(errors).toEqual([]);
+    expect(writer.closed).toBe(false);
+    expect(writer.write(3)).toEqual({ ok: true });
   });
 
   it('refuses values that are not JSON without writing anything', async () => {
@@ -63,5 +75,110 @@ describe('LineWriter', () => {
     expect(writer.write(1)).toMatchObject({ ok: false, reason: 'closed' });
     expect(stream.writableEnded).toBe(false);
     expect(stream.listenerCount('error')).toBe(0);
+  });
+});
+
+function messageOf(result: ReturnType<LineWriter['write']>): string {
+  return result.ok ? '' : result.error.message;
+}
+
+describe('LineWriter details', () => {
+  it('says why a write cannot go out: ended, destroyed, failed or disposed', async () => {
+    const ended = writing();
+    ended.stream.end();
+    expect(ended.writer.closed).toBe(true);
+    expect(messageOf(ended.writer.write(1))).toBe('Cannot write a line: the stream is ended.');
+
+    const destroyed = writing();
+    destroyed.stream.destroy();
+    expect(destroyed.writer.closed).toBe(true);
+    expect(messageOf(destroyed.writer.write(1))).toBe('Cannot write a line: the stream is destroyed.');
+
+    const failed = writing();
+    const failure = new Error('EPIPE');
+    failed.writer.onError(() => undefined);
+    failed.stream.emit('error', failure);
+    expect(failed.stream.destroyed).toBe(false);
+    expect(failed.writer.closed).toBe(true);
+    const afterFailure = failed.writer.write(1);
+    expect(messageOf(afterFailure)).toBe('Cannot write a line: the stream is failed (EPIPE).');
+    expect(afterFailure.ok ? undefined : afterFailure.error.cause).toBe(failure);
+
+    const disposed = writing();
+    disposed.writer.dispose();
+    expect(disposed.writer.closed).toBe(true);
+    expect(messageOf(disposed.writer.write(1))).toBe('Cannot write a line: the stream is detached from this writer (disposed).');
+    await settle();
+  });
+
+  it('is open on a fresh stream', () => {
+    expect(writing().writer.closed).toBe(false);
+  });
+
+  it('says why a value is not JSON', () => {
+    const { writer } = writing();
+    const big = writer.write({ n: 1n });
+    expect(big).toMatchObject({ ok: false, reason: 'unserializable' });
+    expect(big.ok ? undefined : big.error).toBeInstanceOf(TypeError);
+    expect(messageOf(big)).toMatch(/^Cannot write a line: the value is not serializable as JSON \(.*BigInt.*\)\.$/);
+    expect(messageOf(writer.write(() => 1))).toBe('Cannot write a line: JSON.stringify gives nothing for a value of type function.');
+    expect(messageOf(writer.write(Symbol('s')))).toBe('Cannot write a line: JSON.stringify gives nothing for a value of type symbol.');
+    const thrown = writer.write({
+      toJSON(): never {
+        const notAnError: unknown = 'not an Error';
+        throw notAnError;
+      },
+    });
+    expect(messageOf(thrown)).toBe('Cannot write a line: the value is not serializable as JSON (not an Error).');
+    expect(thrown.ok ? undefined : thrown.error.cause).toBe('not an Error');
+  });
+
+  it('reports a failed write once, through its callback and the error event', async () => {
+    const failure = new Error('disk gone');
+    const stream = new Writable({
+      write(_chunk, _encoding, callback): void {
+        callback(failure);
+      },
+    });
+    const writer = new LineWriter(stream);
+    const errors: Error[] = [];
+    writer.onError((error) => errors.push(error));
+    expect(writer.write({ a: 1 })).toEqual({ ok: true });
+    await settle();
+    expect(errors).toEqual([failure]);
+    expect(writer.closed).toBe(true);
+    writer.dispose();
+  });
+
+  it('ends after the buffered lines are flushed, and resolves at once when already finished or destroyed', async () => {
+    const { stream, writer, lines } = writing();
+    writer.write({ last: true });
+    await writer.end();
+    expect(stream.writableFinished).toBe(true);
+    expect(lines).toEqual([{ last: true }]);
+    await writer.end();
+
+    const gone = writing();
+    gone.stream.destroy();
+    await gone.writer.end();
+    expect(gone.stream.writableEnded).toBe(false);
+  });
+
+  it('waits for a stream already ending to finish, without ending it twice', async () => {
+    const { stream, writer } = writing();
+    stream.end('{"x":1}\n');
+    expect(stream.writableFinished).toBe(false);
+    await writer.end();
+    expect(stream.writableFinished).toBe(true);
+  });
+
+  it('ends once the written side has finished, even when nobody reads the other side', async () => {
+    const stream = new PassThrough();
+    streams.push(stream);
+    const writer = new LineWriter(stream);
+    writer.write({ unread: true });
+    await writer.end();
+    expect(stream.writableFinished).toBe(true);
+    expect(stream.readableEnded).toBe(false);
   });
 });

@@ -94,8 +94,8 @@ const EnvSchema = z
           }
         }
       },
-      // Names are checked even when a value is wrong, so both are reported in one run.
-      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+      // Names are checked even when a value is wrong, so both are reported in one run; a list has no names.
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
     ),
   );
 
