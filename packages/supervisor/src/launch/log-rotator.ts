@@ -90,13 +90,14 @@ export class LogRotator {
       if (!isOutOfSpace(error)) throw error;
       copyError = error as NodeJS.ErrnoException;
     }
+    // A partial copy would hold space the disk has not got: gone before the log is emptied,
+    // so that an emptied log means the space is back.
+    if (copyError !== undefined) await unlink(newest).catch(() => undefined);
     await truncate(file, 0);
     if (copyError === undefined) {
       this.options.logger.info({ file, size }, 'rotated a worker log');
       return true;
     }
-    // A partial copy would hold space the disk has not got.
-    await unlink(newest).catch(() => undefined);
     this.options.logger.warn(
       { file, size, err: copyError },
       'the disk is full: truncated a worker log without keeping a copy of it (its last lines are lost); free some space',
