@@ -27,12 +27,13 @@ describe("the supervisor's log rotation", () => {
     const flood = (marker: string) => appendFile(log, `${JSON.stringify({ msg: marker, pad: 'x'.repeat(200) })}\n`.repeat(10));
 
     await flood('first-flood');
+    // The copy is written before the log is emptied: both are waited for.
     await waitFor('the first rotation', async () => (await read(`${log}.1`)).includes('first-flood'));
-    expect(await read(log)).not.toContain('first-flood');
+    await waitFor('the log emptied after the first rotation', async () => !(await read(log)).includes('first-flood'));
     await flood('second-flood');
     await waitFor('the second rotation', async () => (await read(`${log}.1`)).includes('second-flood'));
     expect(await read(`${log}.2`)).toContain('first-flood');
-    expect(await read(log)).not.toContain('second-flood');
+    await waitFor('the log emptied after the second rotation', async () => !(await read(log)).includes('second-flood'));
     // The worker carries on: it is the same process, still running.
     expect((await rig.repos(supervisor))[0]).toMatchObject({ status: 'running', restarts: 0 });
   });
