@@ -13,8 +13,8 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@repovisor/(protocol|worker|supervisor)$': '<rootDir>/packages/$1/src/index.ts',
-    '^@repovisor/protocol/promised-fs$': '<rootDir>/packages/protocol/src/promised-fs.ts',
+    '^@repovisor/(kit|protocol|worker|supervisor)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@repovisor/kit/promised-fs$': '<rootDir>/packages/kit/src/promised-fs.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

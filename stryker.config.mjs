@@ -8,8 +8,6 @@ const unitTests = [
   '<rootDir>/packages/supervisor/test/restart-policy.test.ts',
   '<rootDir>/packages/supervisor/test/config-schema.test.ts',
 ];
-/** Protocol tests of modules that are not mutated (files and randomness). */
-const otherTests = ['/packages/protocol/test/atomic-write\\.test\\.ts$', '/packages/protocol/test/random-bytes\\.test\\.ts$'];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -23,7 +21,6 @@ export default {
       ...jestConfig,
       roots: ['<rootDir>/packages'],
       testMatch: unitTests,
-      testPathIgnorePatterns: [...jestConfig.testPathIgnorePatterns, ...otherTests],
       // Stryker runs the tests in its own processes (`concurrency`); one jest worker each.
       maxWorkers: 1,
     },

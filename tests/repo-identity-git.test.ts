@@ -17,7 +17,7 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
-const GIT_MISSING = "git was not found on PATH; install git, or add the folder that holds it to the supervisor's PATH";
+const GIT_MISSING = "git was not found on PATH; install git, or add the folder that holds it to PATH";
 
 /**
  * Runs `supervisor start <file>` through `sh -c '<shell>; exec node …'` (for a
@@ -110,6 +110,6 @@ describe('git calls under a low open-file limit', () => {
     const refused = await startThroughShell(file, home, 'ulimit -n 24');
     expect(refused.exit).toEqual({ code: 2, signal: null });
     expect(refused.stderr).not.toMatch(/TypeError|Unhandled|node:events/);
-    expect(refused.stderr).toMatch(/too many open files \(EMFILE\); raise the supervisor's open-file limit \(ulimit -n/);
+    expect(refused.stderr).toMatch(/too many open files \(EMFILE\); raise the open-file limit \(ulimit -n/);
   });
 });

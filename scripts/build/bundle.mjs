@@ -17,7 +17,7 @@
 //   supervisor that never needs express does not even read it;
 // - the executable (`repo-worker.cjs`, `supervisor.cjs`, from the package's
 //   src/bin/*.cts), which runs the program through a V8 code cache named
-//   after the program's digest (@repovisor/protocol's run-cached-program.cts).
+//   after the program's digest (@repovisor/kit's run-cached-program.cts).
 //   A program run by `vm.Script` has no `import()`, so lazy imports are
 //   lowered to `require()`.
 import { createHash } from 'node:crypto';

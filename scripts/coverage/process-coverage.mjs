@@ -8,7 +8,7 @@
 //   node_modules, the vendor-*.cjs bundles, which hold no code of ours), which
 //   only makes c8 slow.
 // - The executables run their program through `vm.Script` over
-//   `Module.wrap(source)` (packages/protocol/src/code-cache/run-cached-program.cts),
+//   `Module.wrap(source)` (packages/kit/src/code-cache/run-cached-program.cts),
 //   so V8's offsets into that script count the wrapper's 62 characters, which
 //   the file c8 reads does not have: they are shifted back.
 // - A program that ran from a V8 code cache has no block counts (one count per

@@ -1,5 +1,5 @@
-import type { Disposable } from './disposable.js';
-import { toDisposable } from './disposable.js';
+import type { Disposable } from '@repovisor/kit';
+import { toDisposable } from '@repovisor/kit';
 import { ErrorCodes } from './error-codes.js';
 import type { ResponseErrorObject } from './errors.js';
 import { ResponseError } from './errors.js';

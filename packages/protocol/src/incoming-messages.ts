@@ -1,5 +1,5 @@
 import type { ConnectionLog } from './connection-log.js';
-import { ListenerSet } from './disposable.js';
+import { ListenerSet } from '@repovisor/kit';
 import { ErrorCodes } from './error-codes.js';
 import { NotificationHandlers, RequestHandlers, toErrorObject } from './handler-registry.js';
 import type { LineResult } from './line-reader.js';

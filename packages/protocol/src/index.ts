@@ -1,10 +1,8 @@
-export { DEFAULT_MAX_LINE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, DEFERRED_CA_CERTS_ENV, PROTOCOL_VERSION } from './constants.js';
+export { DEFAULT_MAX_LINE_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, PROTOCOL_VERSION } from './constants.js';
 export { ErrorCodes } from './error-codes.js';
 export type { ErrorCode, WireErrorCode } from './error-codes.js';
 export { ConnectionError, ResponseError, hasErrorCode } from './errors.js';
 export type { ConnectionErrorCode, ResponseErrorObject } from './errors.js';
-export { ListenerSet, toDisposable } from './disposable.js';
-export type { Disposable } from './disposable.js';
 export {
   ErrorObject,
   ErrorResponseMessage,
@@ -54,8 +52,3 @@ export type { LineWriteResult } from './line-writer.js';
 export { Connection } from './connection.js';
 export type { CloseInfo, CloseReason, ConnectionLogger, ConnectionOptions, RequestOptions } from './connection-options.js';
 export { SlugSchema, isValidSlug, slugKey, slugProblem } from './slug.js';
-export { writeFileAtomic } from './atomic-write.js';
-export type { AtomicWriteOptions } from './atomic-write.js';
-export { parseJsonWith } from './json-file.js';
-export type { JsonParseResult } from './json-file.js';
-export { secureRandomBytes } from './random-bytes.js';

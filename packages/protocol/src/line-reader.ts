@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { DEFAULT_MAX_LINE_BYTES } from './constants.js';
-import type { Disposable } from './disposable.js';
-import { ListenerSet, toDisposable } from './disposable.js';
+import type { Disposable } from '@repovisor/kit';
+import { ListenerSet, toDisposable } from '@repovisor/kit';
 
 /** Options of a {@link LineReader}. */
 export interface LineReaderOptions {

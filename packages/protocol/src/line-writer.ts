@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream';
-import type { Disposable } from './disposable.js';
-import { ListenerSet } from './disposable.js';
+import type { Disposable } from '@repovisor/kit';
+import { ListenerSet } from '@repovisor/kit';
 
 /** Outcome of one write: handed to the stream, or why not (the stream is gone, or the value is not JSON). */
 export type LineWriteResult = { ok: true } | { ok: false; reason: 'closed' | 'unserializable'; error: Error };

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { formatIssueLines, issuePath } from '@repovisor/kit';
 import './zod-messages.js';
 
 // Envelope schemas, parsed once per line at the socket boundary. Unknown extra
@@ -95,12 +96,10 @@ export function isErrorResponse(message: ResponseMessage): message is ErrorRespo
 
 /** One line per zod issue, `path: message`, joined for an error message. */
 export function formatIssues(error: z.core.$ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+  return formatIssueLines(error.issues, '(root)').join('; ');
 }
 
 /** The zod issues as plain data for an error's `data` member. */
 export function issuesData(error: z.core.$ZodError): { issues: { path: string; message: string }[] } {
-  return { issues: error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) };
+  return { issues: error.issues.map((issue) => ({ path: issuePath(issue, ''), message: issue.message })) };
 }

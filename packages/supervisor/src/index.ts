@@ -28,7 +28,6 @@ export { ReposListing } from './http/repos-listing.js';
 export { BufferPool } from './http/buffer-pool.js';
 export { launchWorker, LaunchError } from './launch/launch-worker.js';
 export type { LaunchedWorker, LaunchSpec, WorkerExit } from './launch/launch-worker.js';
-export { signalGroup } from './launch/process-group.js';
 export { probeWorker } from './manager/health-probe.js';
 export type { ProbeResult } from './manager/health-probe.js';
 export { LifecycleConflictError } from './manager/lifecycle-error.js';

@@ -1,14 +1,12 @@
 /** Repovisor's per-repository worker: runtime, registry, event bus, state and HTTP app. */
 export { EventBus } from './events/event-bus.js';
-export type { Disposable, EventBusOptions, EventListener } from './events/event-bus.js';
+export type { EventBusOptions, EventListener } from './events/event-bus.js';
 export { EventLog } from './events/event-log.js';
 export type { EventLogOptions } from './events/event-log.js';
 export type { RuntimeEvent } from './events/runtime-event.js';
 export { createWorkerApp } from './http/worker-app.js';
 export { createWorkerHttpServer } from './http/worker-http-server.js';
 export type { WorkerAppOptions } from './http/worker-app.js';
-export { isLoopbackHost } from './http/loopback-host.js';
-export { requireBearerToken, requireJsonBody, requireLoopbackHost } from './http/request-guards.js';
 export { JsonLineLogger, LOG_LEVELS } from './log/worker-logger.js';
 export type { JsonLineLoggerOptions, LogLevelName, LogMethod, WorkerLogger } from './log/worker-logger.js';
 export { readRepoSnapshot, git, GitError } from './orchestrator/git.js';

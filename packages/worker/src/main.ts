@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonLineLogger } from './log/worker-logger.js';
 import type { LogLevelName } from './log/worker-logger.js';
-import { restoreExtraCaCerts } from './process/extra-ca-certs.js';
+import { restoreExtraCaCerts } from '@repovisor/kit';
 import { readWorkerEnv } from './process/worker-env.js';
 import { startWorker } from './process/worker-process.js';
 import type { WorkerProcess } from './process/worker-process.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@repovisor/protocol';
+import { writeFileAtomic } from '@repovisor/kit';
 import { StateTracker } from '@repovisor/worker';
 import { TempDirs } from '../../../tests/helpers/temp-dir.js';
 

@@ -43,12 +43,6 @@ export function defaultSettings(home: string): SupervisorSettings {
   };
 }
 
-/** True when `host` names the loopback interface, so binding to it exposes nothing to the network. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
-}
-
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return JSON.stringify(value);

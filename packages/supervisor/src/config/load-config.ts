@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import { slugProblem } from '@repovisor/protocol';
 import { ConfigFileSchema, formatConfigIssues, toSettings } from './config-schema.js';
 import type { RepoDefinition, SupervisorSettings } from './config-schema.js';
-import { limitConcurrency } from './limit-concurrency.js';
+import { limitConcurrency } from '@repovisor/kit';
 import { deriveSlug, inspectRepoPath, slugCollisionKey } from './repo-identity.js';
 
 /** Largest `repos.yaml` read; anything bigger is refused before parsing. */

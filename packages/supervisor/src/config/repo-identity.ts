@@ -2,8 +2,8 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { slugKey, slugProblem } from '@repovisor/protocol';
 import { readGitMarker } from './git-marker.js';
-import { runGit } from './run-git.js';
-import type { GitResult } from './run-git.js';
+import { runGit } from '@repovisor/kit';
+import type { GitResult } from '@repovisor/kit';
 
 const MAX_SEGMENT_LENGTH = 100;
 // `git remote get-url` exits with 2 when the remote does not exist.

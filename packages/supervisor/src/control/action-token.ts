@@ -1,3 +1,5 @@
+import { sameSecret } from '@repovisor/kit';
+
 /** Whether a mutating action may go ahead: yes, or the `Unauthorized: …` error to answer. */
 export type TokenVerdict = { ok: true; legacy: boolean } | { ok: false; error: string };
 
@@ -14,16 +16,9 @@ export function checkActionToken(given: unknown, apiToken: string, legacyClients
       error: 'Unauthorized: this action needs the API token in a "token" field (it is in <home>/api-token), or control.legacy_clients: true in repos.yaml',
     };
   }
-  if (typeof given !== 'string' || !sameSecret(given, apiToken)) {
+  if (!sameSecret(given, apiToken)) {
     return { ok: false, error: 'Unauthorized: the "token" field is not the API token of this supervisor (see <home>/api-token)' };
   }
   return { ok: true, legacy: false };
 }
 
-// Digests first, so neither the comparison nor its length check reveals anything about the token.
-// node:crypto is taken on use, not imported, to keep it off the supervisor's start path.
-function sameSecret(given: string, expected: string): boolean {
-  const { createHash, timingSafeEqual } = process.getBuiltinModule('node:crypto');
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}

@@ -1,15 +1,11 @@
 import { lstat, readFile } from 'node:fs/promises';
-import { secureRandomBytes } from '@repovisor/protocol';
+import { newSecret } from '@repovisor/kit';
 import { homePaths, HomeError } from './home-paths.js';
 import { createFileExclusively } from './exclusive-file.js';
 
 /** Mode of files holding secrets. */
 export const SECRET_FILE_MODE = 0o600;
 
-/** A new random secret: 32 bytes as 64 hex characters (from /dev/urandom: node:crypto stays off the start path). */
-export function newSecret(): string {
-  return secureRandomBytes(32).toString('hex');
-}
 
 /**
  * The API token in `<home>/api-token`, created (mode 0600) when missing.

@@ -1,7 +1,7 @@
 import { link, open, readdir, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { secureRandomBytes } from '@repovisor/protocol';
+import { newSecret } from '@repovisor/kit';
 import { isProcessAlive } from '../state/process-identity.js';
 
 /**
@@ -19,7 +19,7 @@ export async function createFileExclusively(path: string, data: string, mode: nu
 
 /** Like {@link createFileExclusively}, but resolves with the new file still open (null when it already existed). */
 export async function createAndOpenExclusively(path: string, data: string, mode: number): Promise<FileHandle | null> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${secureRandomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${newSecret(6)}.tmp`);
   const file = await open(temporary, 'wx', mode);
   let linked = false;
   try {

@@ -1,5 +1,5 @@
 import { unlink } from 'node:fs/promises';
-import { writeFileAtomic } from '@repovisor/protocol';
+import { writeFileAtomic } from '@repovisor/kit';
 import { homePaths } from './home-paths.js';
 
 /** Writes the control port to `<home>/supervisor-port` (decimal and a newline, atomically, mode 0600). */

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { Router } from 'express';
 import type { Request, Response, NextFunction } from 'express';
 import type { Logger } from 'pino';
+import { formatIssueLines } from '@repovisor/kit';
 import * as z from 'zod/mini';
 import { logFileAndCopies } from '../launch/log-rotator.js';
 import { LifecycleConflictError } from '../manager/lifecycle-error.js';
@@ -50,7 +51,7 @@ export function reposRouter(options: ReposRouterOptions): Router {
     if (!body.success) {
       response.status(400).json({
         error: 'Invalid body: expected {path, slug?, autostart?}',
-        details: body.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`),
+        details: formatIssueLines(body.error.issues, 'body'),
       });
       return;
     }

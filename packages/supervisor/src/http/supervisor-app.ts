@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { requireBearerToken, requireJsonBody, requireLoopbackHost } from '@repovisor/worker';
+import { requireBearerToken, requireJsonBody, requireLoopbackHost } from '@repovisor/kit';
 import type { RepoManager } from '../manager/repo-manager.js';
 import type { MetricsLoader } from './lazy-metrics.js';
 import { ReposListing } from './repos-listing.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { deferExtraCaCerts } from './extra-ca-certs.js';
+import { deferExtraCaCerts } from '@repovisor/kit';
 import { workerEntryPath } from './worker-entry.js';
 
 /** Everything needed to start one worker process. */

@@ -3,7 +3,7 @@ import { ErrorCodes, SupervisorRequests, WorkerNotifications } from '@repovisor/
 import type { Connection, HelloParams } from '@repovisor/protocol';
 import type { Logger } from 'pino';
 import type { LaunchedWorker, LaunchSpec, WorkerExit } from '../launch/launch-worker.js';
-import { signalGroup } from '../launch/process-group.js';
+import { signalGroup } from '@repovisor/kit';
 import { watchAdoptedWorker } from '../launch/watch-adopted.js';
 import { readPidStartTicks } from '../state/process-identity.js';
 import { probeWorker } from './health-probe.js';

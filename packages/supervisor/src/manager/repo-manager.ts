@@ -11,7 +11,7 @@ import { ManagedRepo } from './managed-repo.js';
 import type { HelloVerdict, ManagedRepoSettings } from './managed-repo.js';
 import type { RepoRecord, RepoView } from './repo-record.js';
 import { LaunchGate } from './launch-gate.js';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue, sameSecret } from '@repovisor/kit';
 
 /** A repo that cannot be added because its slug or path is already managed (HTTP 409). */
 export class RepoConflictError extends Error {
@@ -185,10 +185,3 @@ export class RepoManager {
   }
 }
 
-// node:crypto is taken here, not imported: it stays off the path to the first launch
-// (startSupervisor loads it while the first workers boot, before their hellos).
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && process.getBuiltinModule('node:crypto').timingSafeEqual(a, b);
-}

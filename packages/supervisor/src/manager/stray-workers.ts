@@ -1,7 +1,7 @@
 import { sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { signalGroup } from '../launch/process-group.js';
+import { signalGroup } from '@repovisor/kit';
 import { isProcessAlive, readPidStartTicks } from '../state/process-identity.js';
 import type { FoundWorker } from './find-workers.js';
 import type { RepoRecord } from './repo-record.js';

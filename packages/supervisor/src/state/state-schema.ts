@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { SlugSchema, secureRandomBytes } from '@repovisor/protocol';
+import { SlugSchema } from '@repovisor/protocol';
+import { newSecret } from '@repovisor/kit';
 
 const nullablePid = z.nullable(z.int().check(z.positive()));
 const port = z.int().check(z.minimum(1), z.maximum(65_535));
@@ -45,7 +46,7 @@ export function emptyState(): StoredState {
   return { version: 1, controlPort: null, repos: [] };
 }
 
-/** A new per-worker secret: 32 random bytes as 64 hex characters (from /dev/urandom: node:crypto stays off the start path). */
+/** A new per-worker secret: 32 random bytes as 64 hex characters. */
 export function newWorkerToken(): string {
-  return secureRandomBytes(32).toString('hex');
+  return newSecret();
 }

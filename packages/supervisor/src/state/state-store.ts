@@ -1,6 +1,6 @@
 import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseJsonWith, writeFileAtomic } from '@repovisor/protocol';
+import { SerialQueue, formatIssues, parseJsonWith, writeFileAtomic } from '@repovisor/kit';
 import { homePaths } from '../home/home-paths.js';
 import { emptyState, StoredStateSchema } from './state-schema.js';
 import type { StoredState } from './state-schema.js';
@@ -33,7 +33,7 @@ export class StateStore {
   /** Set when the file found at open was corrupt and moved aside; the store then started empty. */
   readonly recovered: RecoveredState | undefined;
   private current: StoredState;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly saves = new SerialQueue();
 
   private constructor(path: string, state: StoredState, recovered: RecoveredState | undefined) {
     this.path = path;
@@ -80,24 +80,18 @@ export class StateStore {
   save(state: StoredState): Promise<void> {
     const checked = StoredStateSchema.safeParse(state);
     if (!checked.success) {
-      const problems = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      const problems = formatIssues(checked.error.issues);
       return Promise.reject(new TypeError(`Refusing to save an invalid supervisor state (${problems}); this is a bug in the caller`));
     }
     this.current = structuredClone(checked.data);
     const text = `${JSON.stringify(checked.data, null, 2)}\n`;
-    const written = this.queue.then(async () => {
+    // A failed write is reported to its caller; later saves still run.
+    return this.saves.run(async () => {
       await writeFileAtomic(this.path, text, { mode: STATE_FILE_MODE });
       await writeFileAtomic(backupOf(this.path), text, { mode: STATE_FILE_MODE });
     });
-    // A failed write is reported to its caller; later saves still run.
-    this.queue = written.catch(() => undefined);
-    return written;
   }
 
-  /** Resolves when every save so far has finished. */
-  flush(): Promise<void> {
-    return this.queue;
-  }
 }
 
 function parseState(text: string): { ok: true; state: StoredState } | { ok: false; reason: string } {

@@ -1,10 +1,7 @@
+import { ListenerSet } from '@repovisor/kit';
+import type { Disposable } from '@repovisor/kit';
 import type { EventLog } from './event-log.js';
 import type { RuntimeEvent } from './runtime-event.js';
-
-/** A registration that can be undone; disposing twice is safe. */
-export interface Disposable {
-  dispose(): void;
-}
 
 /** Receives each published event. */
 export type EventListener = (event: RuntimeEvent) => void;
@@ -27,7 +24,7 @@ export interface EventBusOptions {
  * the others.
  */
 export class EventBus {
-  private readonly listeners = new Set<EventListener>();
+  private readonly listeners: ListenerSet<RuntimeEvent>;
   private readonly recentEvents: RuntimeEvent[];
   private readonly memory: number;
   private seq: number;
@@ -36,6 +33,7 @@ export class EventBus {
     this.memory = options.memory ?? 500;
     this.recentEvents = (options.history ?? []).slice(-this.memory);
     this.seq = this.recentEvents.at(-1)?.seq ?? 0;
+    this.listeners = new ListenerSet((error) => options.onError?.(error, 'subscriber'));
   }
 
   /** Publishes an event of `type` with `data`; returns it as stored. */
@@ -45,20 +43,13 @@ export class EventBus {
     this.recentEvents.push(event);
     if (this.recentEvents.length > this.memory) this.recentEvents.shift();
     this.options.log.append(event).catch((error: unknown) => this.options.onError?.(error, 'log'));
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.options.onError?.(error, 'subscriber');
-      }
-    }
+    this.listeners.emit(event);
     return event;
   }
 
   /** Calls `listener` with every event published from now on. */
   subscribe(listener: EventListener): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => void this.listeners.delete(listener) };
+    return this.listeners.add(listener);
   }
 
   /** The most recent events (history loaded from the log included), oldest first. */

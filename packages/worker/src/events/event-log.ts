@@ -1,4 +1,5 @@
-import { mkdir, readFile, readdir, rename, stat, unlink, appendFile } from '@repovisor/protocol/promised-fs';
+import { SerialQueue } from '@repovisor/kit';
+import { mkdir, readFile, readdir, rename, stat, unlink, appendFile } from '@repovisor/kit/promised-fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE } from '../runtime/private-files.js';
 import type { RuntimeEvent } from './runtime-event.js';
@@ -34,7 +35,7 @@ export class EventLog {
   private readonly now: () => number;
   private size = 0;
   private firstAt: number | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly appends = new SerialQueue();
 
   private constructor(private readonly options: EventLogOptions) {
     this.path = join(options.folder, LIVE_FILE);
@@ -55,14 +56,12 @@ export class EventLog {
   /** Appends one event; resolves once it is written. Appends keep their order. */
   append(event: RuntimeEvent): Promise<void> {
     const line = `${JSON.stringify(event)}\n`;
-    const next = this.queue.then(() => this.write(line, Date.parse(event.at)));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.appends.run(() => this.write(line, Date.parse(event.at)));
   }
 
   /** Resolves when every append so far has been written. */
   flush(): Promise<void> {
-    return this.queue;
+    return this.appends.idle();
   }
 
   /** Paths of the rotated files, oldest first. */

@@ -2,7 +2,7 @@ import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { WorkerLogger } from '../log/worker-logger.js';
 import type { RepoRuntimeRegistry } from '../runtime/repo-runtime-registry.js';
-import { requireBearerToken, requireJsonBody, requireLoopbackHost } from './request-guards.js';
+import { requireBearerToken, requireJsonBody, requireLoopbackHost } from '@repovisor/kit';
 import { runtimesRouter } from './runtimes-router.js';
 
 /** What the worker's HTTP app serves from. */

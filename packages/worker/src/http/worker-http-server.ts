@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Express } from 'express';
-import { isLoopbackHost } from './loopback-host.js';
+import { isLoopbackHost } from '@repovisor/kit';
 import type { WorkerAppOptions } from './worker-app.js';
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import type { ExecFileException } from 'node:child_process';
+import { runGit } from '@repovisor/kit';
+import type { GitResult } from '@repovisor/kit';
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RepoSnapshot } from '../state/state-tracker.js';
@@ -20,42 +20,36 @@ export class GitError extends Error {
   }
 }
 
+const GIT_TIMEOUT_MS = 30_000;
+const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
 /** Runs `git` in `cwd` and resolves with its stdout; rejects with a {@link GitError} that says why. */
-export function git(cwd: string, args: string[], signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      {
-        cwd,
-        signal,
-        timeout: 30_000,
-        maxBuffer: 16 * 1024 * 1024,
-        // The ceiling keeps git from taking a parent folder's repository for this one when this one is broken.
-        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', GIT_CEILING_DIRECTORIES: dirname(cwd) },
-      },
-      (error, stdout, stderr) => {
-        if (error) reject(gitError(cwd, args, error, stderr));
-        else resolve(stdout);
-      },
-    );
+export async function git(cwd: string, args: string[], signal?: AbortSignal): Promise<string> {
+  const result = await runGit(cwd, args, {
+    signal,
+    timeoutMs: GIT_TIMEOUT_MS,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    // The ceiling keeps git from taking a parent folder's repository for this one when this one is broken.
+    env: { GIT_OPTIONAL_LOCKS: '0', GIT_CEILING_DIRECTORIES: dirname(cwd) },
   });
+  if (result.ok) return result.stdout;
+  throw gitError(cwd, args, result);
 }
 
-function gitError(cwd: string, args: string[], error: ExecFileException, stderr: string): GitError {
-  // Node says `spawn git ENOENT` both when the folder is gone and when git is not on PATH; a folder
-  // removed while git ran makes git fail on its own words. Either way the cause is the missing folder.
-  if (error.name !== 'AbortError' && !isFolder(cwd)) {
-    return new GitError('repo-missing', `repository folder missing: ${cwd} (moved or deleted?); put it back, or remove this repo`, { cause: error });
+function gitError(cwd: string, args: string[], result: GitResult & { ok: false }): Error {
+  if (result.reason === 'aborted') return new DOMException(`git ${args.join(' ')} was cancelled`, 'AbortError');
+  // A folder removed while git ran makes git fail on its own words; either way the cause is the missing folder.
+  if (!isFolder(cwd)) {
+    return new GitError('repo-missing', `repository folder missing: ${cwd} (moved or deleted?); put it back, or remove this repo`, { cause: result });
   }
-  if (error.code === 'ENOENT' && error.syscall?.startsWith('spawn') === true) {
-    return new GitError('git-missing', `git is not on PATH (PATH=${process.env.PATH ?? ''}); install git, or give the worker a PATH that has it`, { cause: error });
+  if (result.reason === 'git_missing') {
+    return new GitError('git-missing', `git is not on PATH (PATH=${process.env.PATH ?? ''}); install git, or give the worker a PATH that has it`, { cause: result });
   }
-  let detail = stderr.trim() || error.message;
+  let detail = result.stderr.trim() || result.message;
   if (/not a git repository/.test(detail) && isFolder(join(cwd, '.git'))) {
     detail += ` (${join(cwd, '.git')} exists but git cannot read it as a repository: check its HEAD and objects)`;
   }
-  return new GitError('git-failed', `git ${args.join(' ')} failed in ${cwd}: ${detail}`, { cause: error });
+  return new GitError('git-failed', `git ${args.join(' ')} failed in ${cwd}: ${detail}`, { cause: result });
 }
 
 function isFolder(path: string): boolean {

@@ -1,4 +1,4 @@
-import { readFile, stat } from '@repovisor/protocol/promised-fs';
+import { readFile, stat } from '@repovisor/kit/promised-fs';
 import { join } from 'node:path';
 
 /**

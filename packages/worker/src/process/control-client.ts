@@ -9,7 +9,7 @@ import {
   WorkerRequests,
 } from '@repovisor/protocol';
 import type { WorkerLogger } from '../log/worker-logger.js';
-import type { Disposable } from '../events/event-bus.js';
+import type { Disposable } from '@repovisor/kit';
 import type { RepoRuntime } from '../runtime/repo-runtime.js';
 import { RuntimeStateError } from '../runtime/runtime-state-error.js';
 import type { ProcessHealth } from './process-health.js';

@@ -1,4 +1,4 @@
-import { chmod, lstat, readdir } from '@repovisor/protocol/promised-fs';
+import { chmod, lstat, readdir } from '@repovisor/kit/promised-fs';
 import { join } from 'node:path';
 
 /** Mode of every file a worker writes in its data root: only its user may read it. */

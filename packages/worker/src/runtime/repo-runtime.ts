@@ -1,7 +1,8 @@
-import { mkdir } from '@repovisor/protocol/promised-fs';
+import { mkdir } from '@repovisor/kit/promised-fs';
 import type { WorkerLogger } from '../log/worker-logger.js';
 import { EventBus } from '../events/event-bus.js';
-import type { Disposable } from '../events/event-bus.js';
+import { SerialQueue } from '@repovisor/kit';
+import type { Disposable } from '@repovisor/kit';
 import { EventLog } from '../events/event-log.js';
 import type { LoopFailure } from '../orchestrator/loop-retry-policy.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
@@ -39,7 +40,8 @@ export class RepoRuntime {
   private startedAt: number | null = null;
   private lastErrorValue: string | null;
   private readonly stateListeners = new Set<RuntimeStateListener>();
-  private transition: Promise<void> = Promise.resolve();
+  // Starts and stops run one at a time, in order.
+  private readonly transitions = new SerialQueue();
   // The failure each failing loop last reported, while it fails.
   private readonly loopErrors = new Map<string, string>();
 
@@ -124,7 +126,7 @@ export class RepoRuntime {
 
   /** Starts the loops under a new session id; rejects with `already_running`. */
   start(): Promise<void> {
-    return this.serialise(() => {
+    return this.transitions.run(() => {
       if (this.running) throw new RuntimeStateError('already_running', `Runtime ${this.slug} is already running`);
       const sessionId = newSessionId();
       this.sessionIdValue = sessionId;
@@ -143,7 +145,7 @@ export class RepoRuntime {
 
   /** Stops the loops and resolves when they have ended; rejects with `not_running`. */
   stop(): Promise<void> {
-    return this.serialise(async () => {
+    return this.transitions.run(async () => {
       if (!this.running) throw new RuntimeStateError('not_running', `Runtime ${this.slug} is not running`);
       await this.halt();
     });
@@ -151,7 +153,7 @@ export class RepoRuntime {
 
   /** Stops the runtime if it is running; resolves once it is stopped either way. */
   ensureStopped(): Promise<void> {
-    return this.serialise(async () => {
+    return this.transitions.run(async () => {
       if (this.running) await this.halt();
     });
   }
@@ -235,13 +237,6 @@ export class RepoRuntime {
         this.logger.error({ err: error }, 'a runtime state listener threw');
       }
     }
-  }
-
-  // Starts and stops run one at a time, in order.
-  private serialise(step: () => Promise<void>): Promise<void> {
-    const next = this.transition.then(step);
-    this.transition = next.catch(() => undefined);
-    return next;
   }
 }
 

@@ -1,10 +1,6 @@
-import { secureRandomBytes } from '@repovisor/protocol';
+import { secureRandomBytes } from '@repovisor/kit';
 
-/**
- * A new random (version 4) UUID naming one run of a runtime, from 16 bytes
- * of /dev/urandom: loading node:crypto would add some twenty internal
- * modules to every worker's start (docs/BENCHMARKS.md, "Worker start").
- */
+/** A new random (version 4) UUID naming one run of a runtime. */
 export function newSessionId(): string {
   const bytes = secureRandomBytes(16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x40; // version 4

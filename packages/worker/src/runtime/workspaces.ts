@@ -1,4 +1,4 @@
-import { chmod, mkdir, stat } from '@repovisor/protocol/promised-fs';
+import { chmod, mkdir, stat } from '@repovisor/kit/promised-fs';
 import { join } from 'node:path';
 import { git } from '../orchestrator/git.js';
 import { PRIVATE_FOLDER_MODE } from './private-files.js';

@@ -1,7 +1,7 @@
-import { readFile, rename } from '@repovisor/protocol/promised-fs';
+import { readFile, rename } from '@repovisor/kit/promised-fs';
 import { join } from 'node:path';
 import * as z from 'zod/mini';
-import { parseJsonWith, writeFileAtomic } from '@repovisor/protocol';
+import { SerialQueue, parseJsonWith, writeFileAtomic } from '@repovisor/kit';
 import { PRIVATE_FILE_MODE } from '../runtime/private-files.js';
 
 /** What the repository watcher last saw. */
@@ -44,7 +44,7 @@ export interface StateTrackerOptions {
 export class StateTracker {
   readonly path: string;
   private current: RuntimeState;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly writes = new SerialQueue();
   // True while the last write failed: what is in memory is not on disk.
   private unsaved = false;
 
@@ -91,14 +91,12 @@ export class StateTracker {
   update(patch: Partial<Omit<RuntimeState, 'version' | 'slug'>>): Promise<void> {
     this.current = { ...this.current, ...patch };
     const snapshot = `${JSON.stringify(this.current, null, 2)}\n`;
-    const next = this.queue.then(() => this.write(snapshot));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.writes.run(() => this.write(snapshot));
   }
 
   /** Writes the state again when the last write failed (and rejects if this one fails too); resolves at once otherwise. */
   saveIfUnsaved(): Promise<void> {
-    return this.unsaved ? this.update({}) : this.queue;
+    return this.unsaved ? this.update({}) : this.writes.idle();
   }
 
   private async write(text: string): Promise<void> {
@@ -113,6 +111,6 @@ export class StateTracker {
 
   /** Resolves when every update so far is on disk. */
   flush(): Promise<void> {
-    return this.queue;
+    return this.writes.idle();
   }
 }

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { isLoopbackHost } from './loopback-host.js';
+import { sameSecret } from './secrets.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -22,12 +22,11 @@ export function requireJsonBody(request: Request, response: Response, next: Next
  * With no token configured (a worker started by hand) every request passes.
  */
 export function requireBearerToken(token: string | undefined) {
-  const expected = token === undefined ? undefined : Buffer.from(token);
   return (request: Request, response: Response, next: NextFunction): void => {
-    if (expected === undefined || !MUTATING.has(request.method)) return next();
+    if (token === undefined || !MUTATING.has(request.method)) return next();
     const header = request.headers.authorization ?? '';
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
+    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+    if (sameSecret(given, token)) return next();
     response.status(401).json({ error: 'Unauthorized: this call needs the bearer token (Authorization: Bearer <token>)' });
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { deferExtraCaCerts } from '../src/launch/extra-ca-certs.js';
+import { deferExtraCaCerts } from '../src/extra-ca-certs.js';
 
 describe('deferExtraCaCerts', () => {
   it('moves NODE_EXTRA_CA_CERTS to REPOVISOR_NODE_EXTRA_CA_CERTS and keeps everything else', () => {

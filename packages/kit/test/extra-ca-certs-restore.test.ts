@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { restoreExtraCaCerts } from '../src/process/extra-ca-certs.js';
+import { restoreExtraCaCerts } from '../src/extra-ca-certs.js';
 
 describe('restoreExtraCaCerts', () => {
   it('puts the deferred NODE_EXTRA_CA_CERTS back and removes the deferred name', () => {

@@ -1,8 +1,10 @@
 import { safeParse } from 'zod/v4/core';
 import type { $ZodType } from 'zod/v4/core';
+import { formatIssues } from './format-issues.js';
+import type { Result } from './result.js';
 
 /** The outcome of {@link parseJsonWith}: the value, or why the text is not one. */
-export type JsonParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type JsonParseResult<T> = Result<{ value: T }, { reason: string }>;
 
 /**
  * Parses `text` as JSON and checks it against `schema`, for files that both
@@ -17,5 +19,5 @@ export function parseJsonWith<T>(text: string, schema: $ZodType<T>): JsonParseRe
   }
   const result = safeParse(schema, value);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, reason: result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`).join('; ') };
+  return { ok: false, reason: formatIssues(result.error.issues) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { limitConcurrency } from '../src/config/limit-concurrency.js';
+import { limitConcurrency } from '../src/limit-concurrency.js';
 
 describe('limitConcurrency', () => {
   it('runs at most max tasks at once, starts the others in order as slots free, and passes results and errors through', async () => {

@@ -1,6 +1,6 @@
-// Its own module, apart from the express guards (request-guards.ts): the
-// worker's HTTP server needs it from the start, the guards only once the
-// express app loads, and they bring node:crypto with them.
+// Its own module, apart from the express guards (request-guards.ts): a
+// program's HTTP server needs it from the start, the guards only once the
+// express app loads.
 
 /** True when `host` (a Host header, with or without port) names the loopback interface. */
 export function isLoopbackHost(host: string | undefined): boolean {

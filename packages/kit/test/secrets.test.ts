@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { secureRandomBytes } from '../src/random-bytes.js';
+import { secureRandomBytes } from '../src/secrets.js';
 
 describe('secureRandomBytes', () => {
   it('gives exactly the bytes asked for, including none and many', () => {

@@ -1,0 +1,18 @@
+export { writeFileAtomic } from './atomic-write.js';
+export type { AtomicWriteOptions } from './atomic-write.js';
+export { parseJsonWith } from './json-file.js';
+export type { JsonParseResult } from './json-file.js';
+export { formatIssueLines, formatIssues, issuePath } from './format-issues.js';
+export type { Failure, Result } from './result.js';
+export { newSecret, sameSecret, secureRandomBytes } from './secrets.js';
+export { ListenerSet, toDisposable } from './disposable.js';
+export type { Disposable } from './disposable.js';
+export { SerialQueue } from './serial-queue.js';
+export { limitConcurrency } from './limit-concurrency.js';
+export type { ConcurrencyLimit } from './limit-concurrency.js';
+export { GIT_CONCURRENCY, GIT_LOCATION_VARIABLES, GIT_MISSING_MESSAGE, runGit } from './run-git.js';
+export type { GitFailure, GitResult, RunGitOptions } from './run-git.js';
+export { signalGroup } from './process-group.js';
+export { DEFERRED_CA_CERTS_ENV, deferExtraCaCerts, restoreExtraCaCerts } from './extra-ca-certs.js';
+export { isLoopbackHost } from './loopback-host.js';
+export { requireBearerToken, requireJsonBody, requireLoopbackHost } from './request-guards.js';
