@@ -72,6 +72,19 @@ function exchange(port: number, payload: string, end = false): Promise<{ line: s
   });
 }
 
+/** Writes `payload` on a fresh connection and resolves with every line that comes back until the supervisor closes it. */
+function conversation(port: number, payload: string): Promise<unknown[]> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(received.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown)));
+    socket.write(payload);
+  });
+}
+
 /** A client as HydraFlow's `hf` is: one connection per request, one JSON line out, one line read back, close. */
 async function hf(request: unknown, supervisorHome = home): Promise<Answer> {
   const { line } = await exchange(await controlPort(supervisorHome), `${JSON.stringify(request)}\n`);
@@ -288,6 +301,16 @@ describe('clients that misbehave', () => {
     expect(after).toMatchObject({ status: 'running', pid: before.pid, restarts: 0 });
     expect(isAlive(before.pid ?? 0)).toBe(true);
     expect(await hf({ action: 'ping' })).toEqual({ status: 'ok' });
+  });
+
+  it('never run an action after a first line that is not one, as in the body of an HTTP request', async () => {
+    const port = await controlPort(home);
+    const lines = await conversation(port, 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n{"action":"ping"}\n');
+    expect(lines).toEqual([
+      expect.objectContaining({ status: 'error', error: expect.stringMatching(/^invalid JSON: /), code: 'parse_error' }),
+      expect.objectContaining({ status: 'error', error: expect.stringMatching(/^invalid JSON: /), code: 'parse_error' }),
+      { status: 'error', error: 'unknown action' },
+    ]);
   });
 
   it('never shows the API token in the supervisor log', () => {

@@ -8,6 +8,8 @@ export interface ConnectionLogger {
 export interface ConnectionOptions {
   /** Longest accepted incoming line in bytes (default 1 MiB); a longer one closes the connection. */
   maxLineBytes?: number;
+  /** Read a last line that lacks its newline when the peer ends its stream, instead of discarding it (default false). */
+  readUnterminatedLastLine?: boolean;
   /** Default timeout of outgoing requests (default 10 s). */
   requestTimeoutMs?: number;
   /** Where warnings (oversize lines, unattributable errors) and debug notes go; silent by default. */

@@ -33,6 +33,7 @@ export class Connection implements Disposable {
   private closing: Promise<void> | undefined;
   private pendingErrorCode: ConnectionErrorCode = ErrorCodes.ConnectionClosed;
   private nextId = 0;
+  private received = 0;
   private readonly requestTimeoutMs: number;
   private readonly ownsStreams: boolean;
   private readonly log: ConnectionLog;
@@ -62,7 +63,7 @@ export class Connection implements Disposable {
     this.log = new ConnectionLog(options.logger, this.label);
     this.closeListeners = new ListenerSet<CloseInfo>((error) => this.log.warn({ err: error }, 'a close listener threw; carrying on'));
     this.pending = new PendingRequests(this.label);
-    this.reader = new LineReader(readable, options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes });
+    this.reader = new LineReader(readable, { maxLineBytes: options.maxLineBytes, readUnterminatedLastLine: options.readUnterminatedLastLine });
     this.writer = new LineWriter(writable);
     this.incoming = new IncomingMessages({
       log: this.log,
@@ -100,9 +101,23 @@ export class Connection implements Disposable {
     return this.incoming.notifications.register(spec, handler);
   }
 
-  /** Receives valid JSON lines that are no protocol message; without a listener the peer gets `invalid_request`. */
-  onUnknownMessage(handler: (message: unknown) => void): Disposable {
-    return this.incoming.unknown.add(handler);
+  /** How many lines the peer has sent so far (blank lines aside), counting the one being handled. */
+  get linesReceived(): number {
+    return this.received;
+  }
+
+  /**
+   * Receives valid JSON lines that are no protocol message; without a listener
+   * the peer gets `invalid_request`. A returned promise counts as an answer in
+   * flight: `closeAfterFlush` waits for it.
+   */
+  onUnknownMessage(handler: (message: unknown) => void | Promise<void>): Disposable {
+    return this.incoming.onUnknown(handler);
+  }
+
+  /** Receives the parse error of each line that is not JSON; without a listener the peer gets `parse_error`. */
+  onParseError(handler: (error: Error) => void): Disposable {
+    return this.incoming.parseErrors.add(handler);
   }
 
   /** Called once when the connection closes; registered after that, called on the next microtask. */
@@ -241,6 +256,7 @@ export class Connection implements Disposable {
   }
 
   private onLine(line: LineResult): void {
+    this.received++;
     if (this.state === 'open') this.incoming.receive(line);
     else this.log.debug({ state: this.state }, 'message ignored: the connection is closing');
   }

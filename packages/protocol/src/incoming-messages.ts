@@ -1,4 +1,5 @@
 import type { ConnectionLog } from './connection-log.js';
+import type { Disposable } from '@repovisor/kit';
 import { ListenerSet } from '@repovisor/kit';
 import { ErrorCodes } from './error-codes.js';
 import { NotificationHandlers, RequestHandlers, toErrorObject } from './handler-registry.js';
@@ -31,17 +32,33 @@ export class IncomingMessages {
   readonly requests = new RequestHandlers();
   /** Notification handlers. */
   readonly notifications: NotificationHandlers;
-  /** Listeners for valid JSON of no protocol shape. */
-  readonly unknown: ListenerSet<unknown>;
+  /** Listeners for the parse errors of lines that are not JSON. */
+  readonly parseErrors: ListenerSet<Error>;
+  private readonly unknown: ListenerSet<unknown>;
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly context: IncomingContext) {
     const { log } = context;
     this.notifications = new NotificationHandlers((method, error) => log.warn({ method, err: error }, 'a notification handler rejected'));
-    this.unknown = new ListenerSet<unknown>((error) => log.warn({ err: error }, 'an unknown-message listener threw; carrying on'));
+    // Its listeners never throw: onUnknown wraps each handler.
+    this.unknown = new ListenerSet<unknown>();
+    this.parseErrors = new ListenerSet<Error>((error) => log.warn({ err: error }, 'a parse-error listener threw; carrying on'));
   }
 
-  /** Resolves once every request received so far has been answered (or given up on). */
+  /** Registers a listener for valid JSON of no protocol shape; a promise it returns is tracked as an answer in flight. */
+  onUnknown(handler: (value: unknown) => void | Promise<void>): Disposable {
+    return this.unknown.add((value) =>
+      this.track(async () => {
+        try {
+          await handler(value);
+        } catch (error) {
+          this.context.log.warn({ err: error }, 'an unknown-message listener failed; carrying on');
+        }
+      }),
+    );
+  }
+
+  /** Resolves once every request (or unknown message) received so far has been answered (or given up on). */
   async answered(): Promise<void> {
     await Promise.allSettled([...this.inflight]);
   }
@@ -59,7 +76,8 @@ export class IncomingMessages {
   private dispatch(line: LineResult): void {
     if (!line.ok) {
       this.context.log.debug({ err: line.error }, 'the peer sent a line that is not JSON');
-      this.send({ id: null, error: { code: ErrorCodes.ParseError, message: `Parse error: the line is not valid JSON (${line.error.message}).` } });
+      if (this.parseErrors.size > 0) this.parseErrors.emit(line.error);
+      else this.send({ id: null, error: { code: ErrorCodes.ParseError, message: `Parse error: the line is not valid JSON (${line.error.message}).` } });
       return;
     }
     const classified = classifyMessage(line.value);
@@ -71,7 +89,7 @@ export class IncomingMessages {
       case 'notification':
         return this.onNotification(classified.message);
       case 'unknown':
-        return this.onUnknown(classified.value);
+        return this.receiveUnknown(classified.value);
       default:
         classified satisfies never;
     }
@@ -79,18 +97,24 @@ export class IncomingMessages {
 
   private onRequest({ id, method, params }: RequestMessage): void {
     // Tracked before the handler runs, so a handler that calls closeAfterFlush still gets its answer out.
+    this.track(() =>
+      this.requests
+        .dispatch(method, params)
+        .catch((error: unknown) => ({ ok: false as const, error: toErrorObject(error) }))
+        .then((outcome) => this.answer(id, method, outcome.ok ? { id, result: outcome.result ?? null } : { id, error: outcome.error }))
+        .catch((error: unknown) => this.context.log.warn({ id, method, err: error }, 'failed to send an answer')),
+    );
+  }
+
+  /** Runs `work` (which never rejects) counted as in flight from before it starts until it settles. */
+  private track(work: () => Promise<void>): void {
     let done!: () => void;
     const task = new Promise<void>((resolve) => (done = resolve));
     this.inflight.add(task);
-    void this.requests
-      .dispatch(method, params)
-      .catch((error: unknown) => ({ ok: false as const, error: toErrorObject(error) }))
-      .then((outcome) => this.answer(id, method, outcome.ok ? { id, result: outcome.result ?? null } : { id, error: outcome.error }))
-      .catch((error: unknown) => this.context.log.warn({ id, method, err: error }, 'failed to send an answer'))
-      .finally(() => {
-        this.inflight.delete(task);
-        done();
-      });
+    void work().finally(() => {
+      this.inflight.delete(task);
+      done();
+    });
   }
 
   private answer(id: number, method: string, response: object): void {
@@ -119,7 +143,7 @@ export class IncomingMessages {
     }
   }
 
-  private onUnknown(value: unknown): void {
+  private receiveUnknown(value: unknown): void {
     if (this.unknown.size > 0) this.unknown.emit(value);
     else this.send({ id: null, error: { code: ErrorCodes.InvalidRequest, message: INVALID_REQUEST_MESSAGE } });
   }

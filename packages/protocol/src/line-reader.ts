@@ -7,6 +7,8 @@ import { ListenerSet, toDisposable } from '@repovisor/kit';
 export interface LineReaderOptions {
   /** Longest accepted line in bytes, excluding the newline (default 1 MiB). */
   maxLineBytes?: number;
+  /** Read a last line that the end of the stream cuts off before its newline, instead of discarding it (default false). */
+  readUnterminatedLastLine?: boolean;
 }
 
 /** One line read: the parsed JSON value, or why it is not JSON (the reader carries on). */
@@ -47,6 +49,7 @@ const NEWLINE = 0x0a;
  */
 export class LineReader implements Disposable {
   private readonly maxLineBytes: number;
+  private readonly readUnterminatedLastLine: boolean;
   private readonly pieces: Buffer[] = [];
   private pendingBytes = 0;
   private state: 'idle' | 'listening' | 'stopped' = 'idle';
@@ -62,6 +65,7 @@ export class LineReader implements Disposable {
     if (!Number.isInteger(this.maxLineBytes) || this.maxLineBytes < 1) {
       throw new RangeError(`maxLineBytes must be a positive integer, got ${String(options.maxLineBytes)}.`);
     }
+    this.readUnterminatedLastLine = options.readUnterminatedLastLine ?? false;
     this.errorListeners = new ListenerSet<Error>();
     this.closeListeners = new ListenerSet<LineReaderCloseInfo>();
   }
@@ -128,6 +132,7 @@ export class LineReader implements Disposable {
   };
 
   private readonly onEnd = (): void => {
+    if (this.readUnterminatedLastLine && this.pendingBytes > 0) this.emitLine(this.takeLine(Buffer.alloc(0)));
     this.stop({ reason: 'end', partialLineBytes: this.pendingBytes });
   };
 

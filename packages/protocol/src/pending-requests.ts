@@ -40,11 +40,6 @@ export class PendingRequests {
     });
   }
 
-  /** The method of pending request `id`, if it is pending. */
-  methodOf(id: number): string | undefined {
-    return this.entries.get(id)?.method;
-  }
-
   /** Resolves pending request `id` with `result`; false when no such request is pending. */
   resolve(id: number, result: unknown): boolean {
     const entry = this.take(id);

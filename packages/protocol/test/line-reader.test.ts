@@ -81,6 +81,20 @@ describe('LineReader', () => {
     expect(closes).toEqual([{ reason: 'end', partialLineBytes: 8 }]);
   });
 
+  it('reads a last line cut off by the end of the stream only when told to', async () => {
+    const stream = new PassThrough();
+    streams.push(stream);
+    const reader = new LineReader(stream, { readUnterminatedLastLine: true });
+    const lines: LineResult[] = [];
+    const closes: LineReaderCloseInfo[] = [];
+    reader.onClose((info) => closes.push(info));
+    reader.listen((line) => lines.push(line));
+    stream.end('1\n{"half":');
+    await settle();
+    expect(lines).toMatchObject([{ ok: true, value: 1 }, { ok: false, reason: 'parse_error', line: '{"half":' }]);
+    expect(closes).toEqual([{ reason: 'end', partialLineBytes: 0 }]);
+  });
+
   it('reports a stream error once', async () => {
     const { stream, reader, closes } = reading();
     const errors: Error[] = [];
