@@ -18,7 +18,7 @@ async function writeUnder(umask: string, path: string, mode: number | undefined)
     `  .then(({ writeFileAtomic }) => writeFileAtomic(process.argv[2], 'x', ${mode === undefined ? '{}' : `{ mode: ${mode} }`}))`,
     '  .catch((error) => { console.error(error); process.exit(1); });',
   ].join('\n');
-  const bundle = join(REPO_ROOT, 'packages', 'protocol', 'dist', 'atomic-write.js');
+  const bundle = join(REPO_ROOT, 'packages', 'kit', 'dist', 'atomic-write.js');
   await run('/bin/sh', ['-c', `umask ${umask} && exec "$0" -e "$1" "$2" "$3"`, process.execPath, script, bundle, path]);
   return (await stat(path)).mode & 0o777;
 }

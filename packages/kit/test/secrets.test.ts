@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { secureRandomBytes } from '../src/secrets.js';
+import { newSecret, sameSecret, secureRandomBytes } from '../src/secrets.js';
 
 describe('secureRandomBytes', () => {
   it('gives exactly the bytes asked for, including none and many', () => {
@@ -13,5 +13,28 @@ describe('secureRandomBytes', () => {
 
   it('uses every bit: each of the 256 byte values turns up in 64 KiB', () => {
     expect(new Set(secureRandomBytes(65_536)).size).toBe(256);
+  });
+});
+
+describe('newSecret', () => {
+  it('gives lower-case hex of the bytes asked for (32 by default), new each time', () => {
+    expect(newSecret()).toMatch(/^[0-9a-f]{64}$/);
+    expect(newSecret(6)).toMatch(/^[0-9a-f]{12}$/);
+    expect(newSecret()).not.toBe(newSecret());
+  });
+});
+
+describe('sameSecret', () => {
+  it('is true only for the very secret', () => {
+    const secret = newSecret();
+    expect(sameSecret(secret, secret)).toBe(true);
+    expect(sameSecret(`${secret} `, secret)).toBe(false);
+    expect(sameSecret(secret.slice(0, -1), secret)).toBe(false);
+    expect(sameSecret(secret.toUpperCase(), secret)).toBe(false);
+    expect(sameSecret('', secret)).toBe(false);
+  });
+
+  it('is false for anything that is not a string', () => {
+    for (const given of [undefined, null, 42, {}, ['a'], Buffer.from('x')]) expect(sameSecret(given, 'x')).toBe(false);
   });
 });
