@@ -5,16 +5,16 @@ import type { ResponseErrorObject } from './errors.js';
 import { ResponseError } from './errors.js';
 import { formatIssues, issuesData } from './messages.js';
 import type { NotificationSpec, RequestSpec } from './methods.js';
+import type { Result } from '@repovisor/kit';
 
 /** What answering one request produced: a result to send, or the error to send instead. */
-export type RequestOutcome = { ok: true; result: unknown } | { ok: false; error: ResponseErrorObject };
+export type RequestOutcome = Result<{ result: unknown }, { error: ResponseErrorObject }>;
 
 /** What delivering one notification did; failures are for the log, as notifications get no reply. */
-export type NotificationOutcome =
-  | { ok: true; delivered: number }
-  | { ok: false; reason: 'no_handler' }
-  | { ok: false; reason: 'invalid_params'; message: string }
-  | { ok: false; reason: 'handler_failed'; error: unknown };
+export type NotificationOutcome = Result<
+  { delivered: number },
+  { reason: 'no_handler' } | { reason: 'invalid_params'; message: string } | { reason: 'handler_failed'; error: unknown }
+>;
 
 type RequestEntry = (params: unknown) => Promise<RequestOutcome>;
 type NotificationEntry = (params: unknown) => NotificationOutcome;

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { DEFAULT_MAX_LINE_BYTES } from './constants.js';
 import type { Disposable } from '@repovisor/kit';
 import { ListenerSet, toDisposable } from '@repovisor/kit';
+import type { Result } from '@repovisor/kit';
 
 /** Options of a {@link LineReader}. */
 export interface LineReaderOptions {
@@ -12,7 +13,7 @@ export interface LineReaderOptions {
 }
 
 /** One line read: the parsed JSON value, or why it is not JSON (the reader carries on). */
-export type LineResult = { ok: true; value: unknown } | { ok: false; reason: 'parse_error'; error: Error; line: string };
+export type LineResult = Result<{ value: unknown }, { reason: 'parse_error'; error: Error; line: string }>;
 
 /** Why a reader stopped: the stream ended, a line outgrew the limit, the stream failed, or was destroyed without ending. */
 export type LineReaderCloseReason = 'end' | 'line_too_long' | 'error' | 'closed';

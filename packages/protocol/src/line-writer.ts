@@ -2,9 +2,10 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream';
 import type { Disposable } from '@repovisor/kit';
 import { ListenerSet } from '@repovisor/kit';
+import type { Result } from '@repovisor/kit';
 
 /** Outcome of one write: handed to the stream, or why not (the stream is gone, or the value is not JSON). */
-export type LineWriteResult = { ok: true } | { ok: false; reason: 'closed' | 'unserializable'; error: Error };
+export type LineWriteResult = Result<object, { reason: 'closed' | 'unserializable'; error: Error }>;
 
 // Not ndjson.stringify: its Transform would hide which write failed, and it throws a BigInt from inside the pipe.
 /**

@@ -4,6 +4,7 @@ import { slugKey, slugProblem } from '@repovisor/protocol';
 import { readGitMarker } from './git-marker.js';
 import { runGit } from '@repovisor/kit';
 import type { GitResult } from '@repovisor/kit';
+import type { Result } from '@repovisor/kit';
 
 const MAX_SEGMENT_LENGTH = 100;
 // `git remote get-url` exits with 2 when the remote does not exist.
@@ -13,7 +14,7 @@ const NO_SUCH_REMOTE_EXIT = 2;
 export type RepoPathProblem = 'not_found' | 'not_a_folder' | 'not_a_git_repository' | 'git_unavailable';
 
 /** The outcome of {@link inspectRepoPath}: the repository's real path, or why it is refused. */
-export type RepoPathInspection = { ok: true; path: string } | { ok: false; reason: RepoPathProblem; message: string };
+export type RepoPathInspection = Result<{ path: string }, { reason: RepoPathProblem; message: string }>;
 
 /**
  * Checks that `path` is the top level of a git working tree that git opens
@@ -89,7 +90,7 @@ function unavailable(given: string, result: GitResult & { ok: false }): RepoPath
 }
 
 /** The outcome of {@link deriveSlug}: the slug, or why git could not tell it. */
-export type SlugDerivation = { ok: true; slug: string } | { ok: false; message: string };
+export type SlugDerivation = Result<{ slug: string }>;
 
 /**
  * The slug of the repository at `path`: `owner/repo` from its `origin` remote,

@@ -1,7 +1,8 @@
 import { sameSecret } from '@repovisor/kit';
+import type { Result } from '@repovisor/kit';
 
 /** Whether a mutating action may go ahead: yes, or the `Unauthorized: …` error to answer. */
-export type TokenVerdict = { ok: true; legacy: boolean } | { ok: false; error: string };
+export type TokenVerdict = Result<{ legacy: boolean }, { error: string }>;
 
 /**
  * Checks the `token` field of a mutating action against the API token, in
