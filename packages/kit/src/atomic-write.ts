@@ -5,6 +5,16 @@ import { basename, dirname, join } from 'node:path';
 // the counter concurrent writes within one (no crypto needed for that).
 let temporaryFiles = 0;
 
+/**
+ * A new temporary name beside `path`, `.<name>.<pid>.<n>.tmp`: hidden, and
+ * named after the process that writes it, so that a later start can tell a
+ * dead process's leftovers from a live one's.
+ */
+export function temporaryPathFor(path: string): string {
+  temporaryFiles += 1;
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${temporaryFiles}.tmp`);
+}
+
 /** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
   /** File mode of the new file, exactly, whatever the umask (without it: 0o644 less the umask). */
@@ -18,7 +28,7 @@ export interface AtomicWriteOptions {
  */
 export async function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
   const folder = dirname(path);
-  const temporary = join(folder, `.${basename(path)}.${process.pid}.${(temporaryFiles += 1)}.tmp`);
+  const temporary = temporaryPathFor(path);
   const file = await open(temporary, 'w', options.mode ?? 0o644);
   try {
     // open()'s mode is narrowed by the umask; a mode asked for is set as asked.

@@ -1,4 +1,4 @@
-export { writeFileAtomic } from './atomic-write.js';
+export { temporaryPathFor, writeFileAtomic } from './atomic-write.js';
 export type { AtomicWriteOptions } from './atomic-write.js';
 export { parseJsonWith } from './json-file.js';
 export type { JsonParseResult } from './json-file.js';

@@ -1,7 +1,7 @@
 import { link, open, readdir, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { newSecret } from '@repovisor/kit';
+import { temporaryPathFor } from '@repovisor/kit';
 import { isProcessAlive } from '../state/process-identity.js';
 
 /**
@@ -19,7 +19,7 @@ export async function createFileExclusively(path: string, data: string, mode: nu
 
 /** Like {@link createFileExclusively}, but resolves with the new file still open (null when it already existed). */
 export async function createAndOpenExclusively(path: string, data: string, mode: number): Promise<FileHandle | null> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${newSecret(6)}.tmp`);
+  const temporary = temporaryPathFor(path);
   const file = await open(temporary, 'wx', mode);
   let linked = false;
   try {
@@ -38,7 +38,7 @@ export async function createAndOpenExclusively(path: string, data: string, mode:
 }
 
 /**
- * Removes the temporary files ({@link createFileExclusively}'s `.<name>.<pid>.<random>.tmp`) of `path`
+ * Removes the temporary files (`.<name>.<pid>.<n>.tmp`, from the kit's temporaryPathFor) of `path`
  * that a process no longer running left behind (killed, or a failed unlink); another live process's are kept.
  */
 export async function removeStaleTemporaries(path: string): Promise<void> {
