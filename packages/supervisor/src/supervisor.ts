@@ -97,7 +97,10 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
     let httpAddress: { host: string; port: number } | null = null;
     // Counted from the start; the metrics themselves (and prom-client) are made on the first GET /metrics.
     const requests = new ProtocolRequestCounts();
-    cleanups.push(() => Promise.resolve(requests.dispose()));
+    cleanups.push(() => {
+      requests.dispose();
+      return Promise.resolve();
+    });
     const metrics = lazyMetrics(() => manager, requests);
     const manager: RepoManager = new RepoManager(
       {

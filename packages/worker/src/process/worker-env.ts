@@ -27,6 +27,8 @@ function wholeNumber(text: string): number {
   return WHOLE_NUMBER.test(text.trim()) ? Number(text) : Number.NaN;
 }
 
+const within = (value: number, min: number, max: number): boolean => value >= min && value <= max;
+
 const required = (name: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `${name} is required` : undefined) });
 
 const absolutePath = (name: string) => z.string(required(name)).check(z.refine(isAbsolute, { error: `${name} must be an absolute path` }));
@@ -35,7 +37,7 @@ const milliseconds = (name: string, min: number, max: number, fallback: number) 
   z._default(
     z.pipe(
       z.string().check(
-        z.refine((text) => wholeNumber(text) >= min && wholeNumber(text) <= max, { error: `${name} must be a whole number of milliseconds from ${min} to ${max}` }),
+        z.refine((text) => within(wholeNumber(text), min, max), { error: `${name} must be a whole number of milliseconds from ${min} to ${max}` }),
       ),
       z.transform(Number),
     ),
@@ -47,7 +49,7 @@ const ControlAddress = z.pipe(
     .string()
     .check(
       z.regex(CONTROL_ADDRESS, { error: 'REPOVISOR_CONTROL must be host:port, e.g. 127.0.0.1:7000', abort: true }),
-      z.refine((text) => Number(CONTROL_ADDRESS.exec(text)?.[2]) >= 1 && Number(CONTROL_ADDRESS.exec(text)?.[2]) <= 65535, { error: 'the port must be between 1 and 65535' }),
+      z.refine((text) => within(Number(CONTROL_ADDRESS.exec(text)?.[2]), 1, 65535), { error: 'the port must be between 1 and 65535' }),
     ),
   z.transform((text) => {
     const [, host = '', port] = CONTROL_ADDRESS.exec(text) ?? [];
@@ -57,7 +59,7 @@ const ControlAddress = z.pipe(
 
 const HttpPort = z._default(
   z.pipe(
-    z.string().check(z.refine((text) => text === 'off' || wholeNumber(text) <= 65535, { error: 'REPOVISOR_HTTP_PORT must be 0, a port number from 1 to 65535, or "off"' })),
+    z.string().check(z.refine((text) => text === 'off' || within(wholeNumber(text), 0, 65535), { error: 'REPOVISOR_HTTP_PORT must be 0, a port number from 1 to 65535, or "off"' })),
     z.transform((text): number | 'off' => (text === 'off' ? 'off' : Number(text))),
   ),
   0,
