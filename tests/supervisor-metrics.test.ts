@@ -40,7 +40,7 @@ async function scrape(supervisor: RunningTestSupervisor): Promise<string> {
 }
 
 describe('GET /metrics', () => {
-  it('loads prom-client on the first scrape, and counts the probes and restarts from before it', async () => {
+  it('loads prom-client on the first scrape, and counts the restarts and every protocol request from before it', async () => {
     const root = await temp.make();
     await createGitRepo(join(root, 'solo'));
     const home = join(root, 'home');
@@ -61,16 +61,10 @@ describe('GET /metrics', () => {
     const text = await scrape(supervisor);
     expect(sample(text, 'repovisor_worker_restarts_total{slug="acme/solo"}')).toBe(1);
     expect(sample(text, 'repovisor_repos{state="running"}')).toBe(1);
-    // At least the probe before the kill and the one after the restart, each counted once in every series.
+    // Both ways, since the start: the probe before the kill and the one after the restart, and both workers' hellos.
     const probes = sample(text, 'repovisor_protocol_requests_total{method="health",outcome="ok"}') ?? 0;
     expect(probes).toBeGreaterThanOrEqual(2);
-    expect(sample(text, 'repovisor_probe_latency_seconds_count{outcome="ok"}')).toBe(probes);
-    expect(sample(text, 'repovisor_probe_latency_seconds_bucket{le="+Inf",outcome="ok"}')).toBe(probes);
-    expect(sample(text, 'repovisor_probe_latency_seconds_sum{outcome="ok"}')).toBeGreaterThan(0);
-    const buckets = ['0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf'].map(
-      (le) => sample(text, `repovisor_probe_latency_seconds_bucket{le="${le}",outcome="ok"}`) ?? Number.NaN,
-    );
-    expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
+    expect(sample(text, 'repovisor_protocol_requests_total{method="hello",outcome="ok"}')).toBe(2);
     expect(text).toContain('# TYPE repovisor_probe_latency_seconds histogram');
     expect(sample(text, 'repovisor_supervisor_process_resident_memory_bytes')).toBeGreaterThan(0);
 
@@ -79,11 +73,27 @@ describe('GET /metrics', () => {
     expect(after).toContain('prom-client');
     expect(after).not.toContain('express');
 
-    // Counters only grow from one scrape to the next: the probe after the latest one listed now is counted anew.
+    // The probes after the first scrape are in the latency histogram; the counters only grow.
     const latest = (await rig.repos(supervisor)).find((repo) => repo.slug === 'acme/solo')?.last_probe?.at;
     await rig.waitForRepo(supervisor, 'acme/solo', 'probed again', (repo) => repo.last_probe !== null && repo.last_probe.at !== latest);
     const again = await scrape(supervisor);
-    expect(sample(again, 'repovisor_protocol_requests_total{method="health",outcome="ok"}')).toBeGreaterThan(probes);
+    const probesNow = sample(again, 'repovisor_protocol_requests_total{method="health",outcome="ok"}') ?? 0;
+    expect(probesNow).toBeGreaterThan(probes);
+    const observed = sample(again, 'repovisor_probe_latency_seconds_count{outcome="ok"}') ?? 0;
+    expect(observed).toBeGreaterThanOrEqual(1);
+    expect(observed).toBeLessThanOrEqual(probesNow - probes);
+    expect(sample(again, 'repovisor_probe_latency_seconds_bucket{le="+Inf",outcome="ok"}')).toBe(observed);
+    expect(sample(again, 'repovisor_probe_latency_seconds_sum{outcome="ok"}')).toBeGreaterThan(0);
+    const buckets = ['0.0005', '0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf'].map(
+      (le) => sample(again, `repovisor_probe_latency_seconds_bucket{le="${le}",outcome="ok"}`) ?? Number.NaN,
+    );
+    expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
     expect(sample(again, 'repovisor_worker_restarts_total{slug="acme/solo"}')).toBe(1);
+
+    // An operator's stop is the supervisor's `shutdown` request to the worker: counted too.
+    expect((await rig.api(supervisor, 'POST', '/api/repos/acme/solo/stop')).status).toBe(200);
+    const stopped = await scrape(supervisor);
+    expect(sample(stopped, 'repovisor_protocol_requests_total{method="shutdown",outcome="ok"}')).toBe(1);
+    expect(sample(stopped, 'repovisor_repos{state="stopped"}')).toBe(1);
   });
 });

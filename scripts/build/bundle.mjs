@@ -1,20 +1,21 @@
 // Bundles each program's entry point, after `tsc -b`, with esbuild: a program
 // then starts by reading one file instead of resolving and compiling dozens
-// of modules (see docs/BENCHMARKS.md). tsc stays the type checker and still
-// writes dist/ for the packages' library use and the tests; only the programs
-// run from the bundles. Usage: node scripts/build/bundle.mjs
+// of modules (docs/BENCHMARKS.md, "What each start-up trick buys"). tsc stays
+// the type checker and still writes dist/ for the packages' library use and
+// the tests; only the programs run from the bundles.
+// Usage: node scripts/build/bundle.mjs
 //
 // Both programs are CommonJS, although their sources are ES modules: node
-// loads a CommonJS main ~8 ms of CPU sooner than an ES module graph (no ES
-// module loader, no linking; docs/BENCHMARKS.md), and a CommonJS program can
-// run through a V8 code cache. Each program is:
-// - the program itself (`<name>-program.cjs`), our code and what its start
-//   needs; its lazy imports (`await import(…)`) stay lazy: the imported
-//   module's code is in the file but runs on first use;
-// - files it requires on first use: `lazy` modules of our own, bundled with
-//   what they import (the worker's express app, `worker-app.cjs`), and
-//   `vendor` packages, one file each (`vendor-express.cjs`…), so that a
-//   supervisor that never needs express does not even read it;
+// starts a CommonJS main sooner than an ES module graph (no ES module loader,
+// no linking), and a CommonJS program can run through a V8 code cache. Each
+// program is:
+// - the program itself (`<name>-program.cjs`): all of our own code, one copy
+//   of each module, so that `instanceof` holds everywhere in the program. Its
+//   lazy imports (`await import(…)`, all of them in the package's
+//   src/lazy-modules.ts) stay lazy: the imported module's code is in the file
+//   but runs on first use;
+// - `vendor` packages, one file each (`vendor-express.cjs`…), required on first
+//   use, so that a process that never needs express does not even read it;
 // - the executable (`repo-worker.cjs`, `supervisor.cjs`, from the package's
 //   src/bin/*.cts), which runs the program through a V8 code cache named
 //   after the program's digest (@repovisor/kit's run-cached-program.cts).
@@ -28,9 +29,7 @@ import { build } from 'esbuild';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * The programs: their compiled entry, where the bundle goes; the modules of
- * our own each imports lazily, bundled as a CommonJS file of their own
- * (`lazy[].from` is the import specifier in tsc's output); the packages it
+ * The programs: their compiled entry, where the bundle goes, the packages each
  * requires from a file of their own (`vendor`), and its executable (`launcher`).
  */
 export const PROGRAMS = [
@@ -38,15 +37,14 @@ export const PROGRAMS = [
     name: 'repo-worker-program',
     entry: 'packages/worker/dist/main.js',
     outdir: 'packages/worker/dist/bundle',
-    lazy: [{ from: './worker-app.js', entry: 'packages/worker/dist/http/worker-app.js', name: 'worker-app' }],
-    vendor: [],
+    // Needed only by a request other than `GET /healthz`, which may never come.
+    vendor: ['express'],
     launcher: { name: 'repo-worker', entry: 'packages/worker/dist/bin/repo-worker.cjs' },
   },
   {
     name: 'supervisor-program',
     entry: 'packages/supervisor/dist/cli/main.js',
     outdir: 'packages/supervisor/dist/bundle',
-    lazy: [],
     // Each is needed only by a request or a command that may never come (the
     // express app, the /api/runtimes proxy, GET /metrics, a terminal's pretty
     // logs). None shares a class with another or with our code, so a copy of
@@ -59,7 +57,7 @@ export const PROGRAMS = [
 // `import.meta` in a CommonJS bundle (packages/supervisor/src/launch/worker-entry.ts
 // uses it): the bundle file's `dirname` and `filename`, and its `url`, worked
 // out on first use only, because `pathToFileURL` costs a starting process
-// ~3 ms. The banner comes before esbuild's own "use strict", so it starts with
+// time (docs/BENCHMARKS.md). The banner comes before esbuild's own "use strict", so it starts with
 // one: our sources are ES modules, strict throughout, and must stay so.
 const IMPORT_META_BANNER =
   "'use strict';const __repovisorImportMeta = { dirname: __dirname, filename: __filename, get url() { return require('node:url').pathToFileURL(__filename).href; } };";
@@ -76,19 +74,6 @@ const COMMON = {
   metafile: true,
   logLevel: 'warning',
 };
-
-/** An esbuild plugin leaving each lazily imported module out of the bundle, required from its own file `./<name>.cjs`. */
-function lazyModules(lazy) {
-  return {
-    name: 'repovisor-lazy-modules',
-    setup(builder) {
-      for (const { from, name } of lazy) {
-        const filter = new RegExp(`^${from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
-        builder.onResolve({ filter }, () => ({ path: `./${name}.cjs`, external: true }));
-      }
-    },
-  };
-}
 
 function bytesOf(result, file) {
   return Object.entries(result.metafile.outputs).find(([path]) => path.endsWith(file))?.[1].bytes ?? 0;
@@ -121,11 +106,8 @@ for (const program of PROGRAMS) {
     supported: { 'dynamic-import': false },
     define: { 'import.meta': '__repovisorImportMeta' },
     banner: { js: IMPORT_META_BANNER },
-    plugins: [lazyModules(program.lazy), vendorModules(program.vendor)],
+    plugins: [vendorModules(program.vendor)],
   });
-  for (const lazy of program.lazy) {
-    await build({ ...COMMON, entryPoints: [lazy.entry], outfile: `${outdir}/${lazy.name}.cjs`, format: 'cjs' });
-  }
   for (const name of program.vendor) {
     // Resolved from the program's package, as the bundled program would have.
     const resolveDir = ROOT + program.entry.replace(/\/dist\/.*$/, '');

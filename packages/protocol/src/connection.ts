@@ -17,6 +17,7 @@ import type { ResponseMessage } from './messages.js';
 import { formatIssues, isErrorResponse, issuesData } from './messages.js';
 import type { NotificationSpec, RequestSpec } from './methods.js';
 import { PendingRequests } from './pending-requests.js';
+import { publishSent } from './request-channel.js';
 
 type State = 'open' | 'closing' | 'closed';
 
@@ -152,12 +153,14 @@ export class Connection implements Disposable {
           : written.error;
       this.pending.reject(id, error);
     }
-    return response.then((result) => {
+    const settled = response.then((result) => {
       const parsed = spec.result.safeParse(result);
       if (parsed.success) return parsed.data;
       const message = `The response to "${spec.method}" (id ${id}) on ${this.label} does not match its schema: ${formatIssues(parsed.error)}`;
       throw new ResponseError(ErrorCodes.InvalidResponse, message, issuesData(parsed.error));
     });
+    publishSent(spec.method, settled);
+    return settled;
   }
 
   /** Sends a notification; a no-op (logged at debug) once the connection is closing or closed. */

@@ -7,6 +7,7 @@ import type { LineResult } from './line-reader.js';
 import type { LineWriteResult } from './line-writer.js';
 import type { NotificationMessage, RequestMessage, ResponseMessage } from './messages.js';
 import { classifyMessage } from './messages.js';
+import { publishReceived } from './request-channel.js';
 
 /** What {@link IncomingMessages} needs from its connection. */
 export interface IncomingContext {
@@ -101,7 +102,10 @@ export class IncomingMessages {
       this.requests
         .dispatch(method, params)
         .catch((error: unknown) => ({ ok: false as const, error: toErrorObject(error) }))
-        .then((outcome) => this.answer(id, method, outcome.ok ? { id, result: outcome.result ?? null } : { id, error: outcome.error }))
+        .then((outcome) => {
+          publishReceived(method, outcome.ok);
+          this.answer(id, method, outcome.ok ? { id, result: outcome.result ?? null } : { id, error: outcome.error });
+        })
         .catch((error: unknown) => this.context.log.warn({ id, method, err: error }, 'failed to send an answer')),
     );
   }

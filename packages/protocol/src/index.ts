@@ -51,4 +51,6 @@ export { LineWriter } from './line-writer.js';
 export type { LineWriteResult } from './line-writer.js';
 export { Connection } from './connection.js';
 export type { CloseInfo, CloseReason, ConnectionLogger, ConnectionOptions, RequestOptions } from './connection-options.js';
+export { REQUEST_CHANNEL, onSettledRequest } from './request-channel.js';
+export type { SettledRequest } from './request-channel.js';
 export { SlugSchema, isValidSlug, slugKey, slugProblem } from './slug.js';

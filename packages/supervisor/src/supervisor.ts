@@ -8,8 +8,8 @@ import type { HomePaths } from './home/home-paths.js';
 import { acquirePidLock } from './home/pid-lock.js';
 import { removePortFile, writePortFile } from './home/port-file.js';
 import { lazyMetrics } from './http/lazy-metrics.js';
-import { SupervisorCounts } from './http/metric-counts.js';
 import { listenForApi } from './http/api-listener.js';
+import { ProtocolRequestCounts } from './http/request-counts.js';
 import { createSupervisorHandler } from './http/supervisor-handler.js';
 import { warnOnDescriptorLimit } from './launch/descriptor-limit.js';
 import { LogRotator } from './launch/log-rotator.js';
@@ -17,6 +17,7 @@ import { RepoManager } from './manager/repo-manager.js';
 import { findWorkersByDataRoot } from './manager/find-workers.js';
 import { sortOutEarlierWorkers } from './manager/stray-workers.js';
 import { workerEntryPath } from './launch/worker-entry.js';
+import { nodeHttp, preloadForHellos } from './lazy-modules.js';
 import type { RepoRecord } from './manager/repo-record.js';
 import { mergeRepos } from './state/merge-repos.js';
 import { newWorkerToken } from './state/state-schema.js';
@@ -94,8 +95,13 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
     });
     let controlPort = 0;
     let httpAddress: { host: string; port: number } | null = null;
-    // Counted as plain numbers from the start; prom-client loads on the first GET /metrics.
-    const counts = new SupervisorCounts();
+    // Counted from the start; the metrics themselves (and prom-client) are made on the first GET /metrics.
+    const requests = new ProtocolRequestCounts();
+    cleanups.push(() => {
+      requests.dispose();
+      return Promise.resolve();
+    });
+    const metrics = lazyMetrics(() => manager, requests);
     const manager: RepoManager = new RepoManager(
       {
         settings,
@@ -104,8 +110,7 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
         controlAddress: () => control.address,
         persist: (repos) => store.save({ version: 1, controlPort, http: httpAddress, repos }),
         logger,
-        onProbe: (_repo, result) => counts.probed(result),
-        onRestart: (repo) => counts.restarted(repo.slug),
+        onProbe: (_repo, result) => metrics.probed(result),
       },
       records,
     );
@@ -150,17 +155,12 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
     // Workers start now, while the HTTP API is still being set up: a worker
     // takes longer to start than the API, and they start on other cores.
     manager.startAutostart();
-    // Loaded now, while the first workers boot, for the token check of their hellos
-    // (repo-manager.ts): node:crypto is not on the path to launching them.
-    process.getBuiltinModule('node:crypto');
+    preloadForHellos();
     await portFileWritten;
     checkpoint();
 
-    // Express loads on the first request the fast path leaves to it, prom-client on the first GET /metrics.
-    const metrics = lazyMetrics(() => manager, counts);
-    const handler = createSupervisorHandler({ manager, metrics, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
-    // node:http is loaded only now, while the first workers boot: it is not on the path to launching them.
-    const { createServer } = process.getBuiltinModule('node:http');
+    const handler = createSupervisorHandler({ manager, metrics: metrics.load, logger, apiToken, dataRoot: paths.dataRoot, logFile: paths.logFile });
+    const { createServer } = nodeHttp();
     // Slow or silent clients are cut off: a request must send its headers and finish within these limits.
     const server: Server = createServer(
       { headersTimeout: settings.http.headersTimeoutMs, requestTimeout: settings.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },

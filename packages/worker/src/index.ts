@@ -20,7 +20,7 @@ export { RepoWatcher } from './orchestrator/repo-watcher.js';
 export { readWorkerEnv } from './process/worker-env.js';
 export type { WorkerSettings, WorkerEnvResult } from './process/worker-env.js';
 export { RepoRuntime } from './runtime/repo-runtime.js';
-export { RuntimeStateError, isRuntimeStateError } from './runtime/runtime-state-error.js';
+export { RuntimeStateError } from './runtime/runtime-state-error.js';
 export type { RepoRuntimeInfo, RuntimeStateListener } from './runtime/repo-runtime.js';
 export type { RepoRuntimeConfig } from './runtime/repo-runtime-config.js';
 export { RepoRuntimeRegistry, DuplicateRuntimeError } from './runtime/repo-runtime-registry.js';

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { loadYaml } from '../lazy-modules.js';
 import { CliError, ExitCode } from './exit-codes.js';
 
 /** How a client command was told where the supervisor's home is. */
@@ -24,7 +25,7 @@ export async function findHome(options: HomeOptions, env: NodeJS.ProcessEnv = pr
   } catch (error) {
     throw new CliError(`Cannot read ${config}: ${(error as Error).message}`, ExitCode.Usage);
   }
-  const { parse } = await import('./yaml-library.js');
+  const { parse } = await loadYaml();
   let home: unknown;
   try {
     home = (parse(text, { maxAliasCount: 100 }) as { supervisor?: { home?: unknown } } | null)?.supervisor?.home;

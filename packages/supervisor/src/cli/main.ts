@@ -5,10 +5,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { addCommand, removeCommand, restartCommand, statusCommand, stopCommand } from './client-commands.js';
+import { loadClientCommands as client, loadStartCommand } from '../lazy-modules.js';
 import { CliError, ExitCode } from './exit-codes.js';
-
-// Each command loads only what it needs: `status` must not pay for the supervisor's HTTP stack.
-const client = () => import('./client-commands.js');
 
 const program = new Command('supervisor')
   .description('Repovisor: one isolated worker process per git repository, probed and kept alive.')
@@ -28,7 +26,7 @@ program
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'))
   .option('--no-pretty', 'JSON logs even on a terminal')
   .action(async (file: string, options: { logLevel: string; pretty: boolean }) => {
-    const { startCommand } = await import('./start-command.js');
+    const { startCommand } = await loadStartCommand();
     await startCommand(file, { logLevel: options.logLevel, pretty: options.pretty === false ? false : undefined });
   });
 

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { SupervisorRunningError } from '../home/pid-lock.js';
+import { loadPrettyStream } from '../lazy-modules.js';
 import { StartAbortedError, startSupervisor } from '../supervisor.js';
 import { CliError, ExitCode } from './exit-codes.js';
 
@@ -12,12 +13,12 @@ export interface StartOptions {
 }
 
 // On a terminal the lines are made readable in this thread (pino-pretty as a
-// stream, loaded only then), not in a transport's worker thread: that thread
+// stream), not in a transport's worker thread: that thread
 // would have to load pino-pretty from a file path, which a bundle does not have.
 async function makeLogger(options: StartOptions): Promise<Logger> {
   const pretty = options.pretty ?? process.stdout.isTTY;
   if (!pretty) return pino({ level: options.logLevel });
-  const { default: prettyStream } = await import('pino-pretty');
+  const prettyStream = await loadPrettyStream();
   return pino({ level: options.logLevel }, prettyStream({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'hostname', sync: true }));
 }
 

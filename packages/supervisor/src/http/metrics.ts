@@ -1,22 +1,21 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Metric } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ProbeResult } from '../manager/health-probe.js';
 import type { RepoManager } from '../manager/repo-manager.js';
 import { REPO_STATES } from '../manager/repo-state.js';
-import { PROBE_LATENCY_BUCKETS } from './metric-counts.js';
-import type { HistogramCounts, SupervisorCounts } from './metric-counts.js';
+import type { ProtocolRequestCounts } from './request-counts.js';
 
 /**
- * The supervisor's Prometheus metrics, in their own registry. This module (and
- * prom-client with it) is loaded on the first `GET /metrics`; the repovisor_*
- * metrics are read at every scrape from the {@link SupervisorCounts} the
- * supervisor keeps from its start. Node's default process metrics start when
- * this loads: their counters and histograms (GC, event-loop lag) cover the time
- * since the first scrape.
+ * The supervisor's Prometheus metrics, in their own registry, made on the
+ * first `GET /metrics` (lazy-metrics.ts). Repos, restarts and protocol
+ * requests are read at every scrape from what the supervisor has kept since
+ * its start; probe latencies, and node's process metrics, are observed from
+ * the first scrape on.
  */
 export class SupervisorMetrics {
   readonly registry = new Registry();
+  private readonly probeLatency: Histogram<'outcome'>;
 
-  constructor(manager: () => RepoManager | undefined, counts: SupervisorCounts) {
+  constructor(manager: () => RepoManager | undefined, requests: ProtocolRequestCounts) {
     collectDefaultMetrics({ register: this.registry, prefix: 'repovisor_supervisor_' });
     new Gauge({
       name: 'repovisor_repos',
@@ -31,64 +30,35 @@ export class SupervisorMetrics {
     });
     new Counter({
       name: 'repovisor_worker_restarts_total',
-      help: 'Automatic worker restarts',
+      help: 'Automatic worker restarts since the supervisor started',
       labelNames: ['slug'],
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const [slug, count] of counts.restarts) this.inc({ slug }, count);
+        for (const repo of manager()?.all() ?? []) this.inc({ slug: repo.slug }, repo.view().restarts);
       },
     });
-    this.registry.registerMetric(
-      countedHistogram(
-        'repovisor_probe_latency_seconds',
-        'Latency of worker health probes (protocol health and, when checked, GET /healthz together)',
-        'outcome',
-        PROBE_LATENCY_BUCKETS,
-        counts.probeLatency,
-      ),
-    );
+    this.probeLatency = new Histogram({
+      name: 'repovisor_probe_latency_seconds',
+      help: 'Latency of worker health probes (protocol health and, when checked, GET /healthz together), since the first scrape',
+      labelNames: ['outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
     new Counter({
       name: 'repovisor_protocol_requests_total',
-      help: 'Requests the supervisor sent to workers over the control protocol',
+      help: 'Control-protocol requests since the supervisor started, both ways: sent to workers (health, shutdown…) and from them (hello)',
       labelNames: ['method', 'outcome'],
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const [method, outcomes] of counts.protocolRequests) for (const [outcome, count] of outcomes) this.inc({ method, outcome }, count);
+        for (const { method, outcome, count } of requests.all()) this.inc({ method, outcome }, count);
       },
     });
   }
-}
 
-/**
- * A histogram whose buckets are counted elsewhere (a prom-client Histogram
- * cannot be given counts, only single observations), in the shape the
- * registry reads from its own histograms: cumulative `_bucket` lines with
- * `le`, then `_sum` and `_count`, per label value.
- */
-function countedHistogram(name: string, help: string, labelName: string, bounds: readonly number[], source: ReadonlyMap<string, HistogramCounts>): Metric {
-  const metric = {
-    name,
-    help,
-    type: 'histogram',
-    aggregator: 'sum',
-    get: () => {
-      const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
-      for (const [label, counts] of source) {
-        let cumulative = 0;
-        bounds.forEach((bound, index) => {
-          cumulative += counts.buckets[index] ?? 0;
-          values.push({ labels: { le: bound, [labelName]: label }, value: cumulative, metricName: `${name}_bucket` });
-        });
-        values.push({ labels: { le: '+Inf', [labelName]: label }, value: counts.count, metricName: `${name}_bucket` });
-        values.push({ labels: { [labelName]: label }, value: counts.sum, metricName: `${name}_sum` });
-        values.push({ labels: { [labelName]: label }, value: counts.count, metricName: `${name}_count` });
-      }
-      return Promise.resolve({ name, help, type: 'histogram', values, aggregator: 'sum' });
-    },
-    reset: () => undefined,
-  };
-  // The registry reads a metric through name, help, type and get() only.
-  return metric as unknown as Metric;
+  /** Records the latency of one probe. */
+  probed(result: ProbeResult): void {
+    this.probeLatency.observe({ outcome: result.ok ? 'ok' : 'failed' }, result.latencyMs / 1000);
+  }
 }

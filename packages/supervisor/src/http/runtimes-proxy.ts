@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { RequestHandler as ProxyHandler } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
+import { loadProxyLibrary } from '../lazy-modules.js';
 import type { ManagedRepo } from '../manager/managed-repo.js';
 
 interface ProxiedRequest extends IncomingMessage {
@@ -14,9 +15,8 @@ interface ProxiedRequest extends IncomingMessage {
  * worker's own token, so the API token never reaches a worker.
  */
 export function runtimesProxy(logger: Logger): (repo: ManagedRepo, rest: string[], request: Request, response: Response, next: NextFunction) => void {
-  // Loaded on the first proxied request: most supervisors start many workers before anyone asks.
   let proxy: Promise<ProxyHandler<ProxiedRequest, ServerResponse>> | undefined;
-  const load = () => import('./proxy-library.js').then(({ createProxyMiddleware, fixRequestBody }) => createProxyMiddleware<ProxiedRequest, ServerResponse>({
+  const load = () => loadProxyLibrary().then(({ createProxyMiddleware, fixRequestBody }) => createProxyMiddleware<ProxiedRequest, ServerResponse>({
     changeOrigin: true,
     proxyTimeout: 10_000,
     router: (request) => `http://127.0.0.1:${request.repovisorTarget?.port ?? 0}`,

@@ -10,7 +10,7 @@ import { reposRouter } from './repos-router.js';
 /** What the supervisor's HTTP app serves from. */
 export interface SupervisorAppOptions {
   manager: RepoManager;
-  /** The Prometheus metrics, loaded on the first `GET /metrics` (see lazyMetrics). */
+  /** The Prometheus metrics, made on the first `GET /metrics` (see lazyMetrics). */
   metrics: MetricsLoader;
   logger: Logger;
   /** The API token mutating calls must carry. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express } from 'express';
+import { loadSupervisorApp } from '../lazy-modules.js';
 import { BufferPool } from './buffer-pool.js';
 import { answerFast } from './fast-path.js';
 import { ReposListing } from './repos-listing.js';
@@ -19,7 +20,7 @@ export function createSupervisorHandler(options: Omit<SupervisorAppOptions, 'lis
   const listing = new ReposListing();
   const buffers = new BufferPool();
   let app: Promise<Express> | undefined;
-  const load = () => import('./supervisor-app.js').then(({ createSupervisorApp }) => createSupervisorApp({ ...options, listing }));
+  const load = () => loadSupervisorApp().then(({ createSupervisorApp }) => createSupervisorApp({ ...options, listing }));
   return (request, response) => {
     if (answerFast({ manager: options.manager, listing, buffers, metrics: options.metrics, logger: options.logger }, request, response)) return;
     app ??= load();

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { RepoRuntimeRegistry } from '../runtime/repo-runtime-registry.js';
-import { isRuntimeStateError } from '../runtime/runtime-state-error.js';
+import { RuntimeStateError } from '../runtime/runtime-state-error.js';
 
 type Action = 'start' | 'stop';
 
@@ -43,7 +43,7 @@ export function runtimesRouter(registry: RepoRuntimeRegistry): Router {
         await runtime.start();
         response.json({ status: 'started', slug: runtime.slug });
       } catch (error) {
-        if (!isRuntimeStateError(error)) throw error;
+        if (!(error instanceof RuntimeStateError)) throw error;
         response.status(409).json({ error: 'Already running' });
       }
     } else if (action === 'stop') {
@@ -51,7 +51,7 @@ export function runtimesRouter(registry: RepoRuntimeRegistry): Router {
         await runtime.stop();
         response.json({ status: 'stopped', slug: runtime.slug });
       } catch (error) {
-        if (!isRuntimeStateError(error)) throw error;
+        if (!(error instanceof RuntimeStateError)) throw error;
         response.status(400).json({ error: 'Not running' });
       }
     } else {

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import { isLoopbackHost } from '@repovisor/kit';
+import { loadWorkerApp } from '../lazy-modules.js';
 import type { WorkerAppOptions } from './worker-app.js';
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -30,7 +31,7 @@ export function createWorkerHttpServer(options: WorkerAppOptions): Server {
       }
       return;
     }
-    app ??= import('./worker-app.js').then((module) => module.createWorkerApp(options));
+    app ??= loadWorkerApp(options);
     app.then(
       (handler) => {
         handler(request, response);
