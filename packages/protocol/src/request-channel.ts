@@ -1,6 +1,6 @@
 import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { Disposable } from './disposable.js';
-import { toDisposable } from './disposable.js';
+import type { Disposable } from '@repovisor/kit';
+import { toDisposable } from '@repovisor/kit';
 
 /** A request that has settled, as published on {@link REQUEST_CHANNEL}. */
 export interface SettledRequest {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Disposable, SettledRequest } from '../src/index.js';
+import type { Disposable } from '@repovisor/kit';
+import type { SettledRequest } from '../src/index.js';
 import { ResponseError, onSettledRequest } from '../src/index.js';
 import type { ConnectionPair } from './helpers.js';
 import { Echo, Slow, connectionPair, until } from './helpers.js';

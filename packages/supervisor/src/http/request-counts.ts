@@ -1,5 +1,6 @@
 import { SupervisorRequests, WorkerRequests, onSettledRequest } from '@repovisor/protocol';
-import type { Disposable, SettledRequest } from '@repovisor/protocol';
+import type { Disposable } from '@repovisor/kit';
+import type { SettledRequest } from '@repovisor/protocol';
 
 /** How many requests of one method ended one way. */
 export interface RequestCount {
