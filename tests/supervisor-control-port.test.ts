@@ -68,7 +68,7 @@ describe('the control port', () => {
 
   it('refuses a hello with the right token from another pid: the slug belongs to its worker', async () => {
     const answer = await exchange(hello({ token: await storedToken(), pid: process.pid }));
-    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'duplicate', message: expect.stringContaining(`worker pid ${worker.pid}`) } });
+    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'unexpected_worker', message: expect.stringContaining(`worker pid ${worker.pid}`) } });
   });
 
   it('refuses a hello of another protocol version', async () => {
