@@ -1,4 +1,3 @@
-import { ErrorCodes } from '@repovisor/protocol';
 import type { Connection, HelloParams } from '@repovisor/protocol';
 import type { Logger } from 'pino';
 import type { LaunchedWorker, WorkerExit } from '../launch/launch-worker.js';
@@ -16,7 +15,7 @@ import type { RepoRecord, RepoView, WorkerRecordPatch } from './repo-record.js';
 import type { RepoState } from './repo-state.js';
 import { RestartPolicy } from './restart-policy.js';
 import { stopWorker } from './stop-worker.js';
-import { openWorkerLink } from './worker-link.js';
+import { expectedWorker, openWorkerLink } from './worker-link.js';
 
 export type { HelloVerdict, ManagedRepoObserver, ManagedRepoOptions, ManagedRepoSettings } from './managed-repo-options.js';
 
@@ -104,22 +103,10 @@ export class ManagedRepo {
   /** Stops whatever runs or waits to run, and resolves once no worker process is left. */
   async ensureStopped(): Promise<void> {
     const current = this.lifecycle;
-    switch (current.state) {
-      case 'stopped':
-        return;
-      case 'failed':
-      case 'backoff':
-        this.enter({ state: 'stopped' });
-        return;
-      case 'stopping':
-        await current.done;
-        return;
-      case 'starting':
-      case 'running':
-      case 'unhealthy':
-        await this.terminate(current, 'stopped by the supervisor');
-        return;
-    }
+    if (current.state === 'stopped') return;
+    if (current.state === 'failed' || current.state === 'backoff') return this.enter({ state: 'stopped' });
+    // Narrowed to the states with a worker: a new state fails to compile here until it is handled.
+    await (current.state === 'stopping' ? current.done : this.terminate(current, 'stopped by the supervisor'));
   }
 
   /** Records which worker the repo has, before it adopts one: for {@link RepoManager.updateRecord} only, while `stopped`. */
@@ -130,14 +117,10 @@ export class ManagedRepo {
 
   /** Decides on a worker's hello (already authenticated by token) and, if accepted, adopts its connection. */
   accept(hello: HelloParams, connection: Connection): HelloVerdict {
-    const current = this.lifecycle;
-    if (current.state !== 'starting' && current.state !== 'running' && current.state !== 'unhealthy') {
-      return { ok: false, code: ErrorCodes.UnexpectedWorker, message: `No worker of ${this.slug} is expected now (it is ${current.state})` };
-    }
+    const expected = expectedWorker(this.slug, this.lifecycle, hello.pid);
+    if (!expected.ok) return expected;
+    const { current } = expected;
     const { worker } = current;
-    if (hello.pid !== worker.pid) {
-      return { ok: false, code: ErrorCodes.UnexpectedWorker, message: `${this.slug} belongs to worker pid ${worker.pid}, not ${hello.pid}` };
-    }
     const previous = linkOf(current)?.connection;
     if (previous !== undefined && previous !== connection) previous.close();
     const link = openWorkerLink(hello, connection, () => this.touched(true), this.logger);
@@ -282,20 +265,20 @@ export class ManagedRepo {
 
   /** Enters `stopping`; the returned promise, kept in that state, resolves once the repo is `stopped`. */
   private terminate(from: LifecycleIn<'starting' | 'running' | 'unhealthy'>, reason: string): Promise<void> {
+    const { worker } = from;
     let finish: (outcome: Promise<void>) => void = () => undefined;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    const stopping: LifecycleIn<'stopping'> = { state: 'stopping', worker: from.worker, link: linkOf(from), since: runningSinceOf(from), done };
+    const stopping: LifecycleIn<'stopping'> = { state: 'stopping', worker, link: linkOf(from), since: runningSinceOf(from), done };
     this.enter(stopping);
-    finish(this.runTermination(stopping, from.worker, reason));
-    return done;
-  }
-
-  private async runTermination(stopping: LifecycleIn<'stopping'>, worker: WorkerProcess, reason: string): Promise<void> {
     const { stopTimeoutMs } = this.options.settings;
-    await stopWorker({ worker, connection: stopping.link?.connection, reason, stopTimeoutMs, logger: this.logger });
-    // The exit is usually handled already; the worker's own exit handler may not have run yet.
-    if (stopping.worker?.generation === worker.generation) this.exited(worker.generation, await worker.exited);
-    this.enter({ state: 'stopped' });
+    finish(
+      stopWorker({ worker, connection: stopping.link?.connection, reason, stopTimeoutMs, logger: this.logger }).then(async () => {
+        // The exit is usually handled already; the worker's own exit handler may not have run yet.
+        if (stopping.worker?.generation === worker.generation) this.exited(worker.generation, await worker.exited);
+        this.enter({ state: 'stopped' });
+      }),
+    );
+    return done;
   }
 
   /** The one transition function: leaves the current state (see {@link transition}) for `next`. */
