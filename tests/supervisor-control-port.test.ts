@@ -19,8 +19,9 @@ let worker: ApiRepo;
 beforeAll(async () => {
   const root = await temp.make();
   await createGitRepo(join(root, 'alpha'));
+  await createGitRepo(join(root, 'beta'));
   home = join(root, 'home');
-  const file = await rig.writeConfig(root, `${testSupervisorSection(home, '', 'steady')}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n`);
+  const file = await rig.writeConfig(root, `${testSupervisorSection(home, '', 'steady')}\nrepos:\n  - path: ./alpha\n    slug: acme/alpha\n  - path: ./beta\n    slug: acme/beta\n    autostart: false\n`);
   supervisor = await rig.start(file, home);
   worker = await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running');
 });
@@ -50,9 +51,9 @@ function hello(overrides: Record<string, unknown>): string {
   return `${JSON.stringify({ id: 1, method: 'hello', params })}\n`;
 }
 
-async function storedToken(): Promise<string> {
+async function storedToken(slug = 'acme/alpha'): Promise<string> {
   const state = JSON.parse(await readFile(join(home, 'supervisor-state.json'), 'utf8')) as { repos: { slug: string; token: string }[] };
-  return state.repos.find((repo) => repo.slug === 'acme/alpha')?.token ?? '';
+  return state.repos.find((repo) => repo.slug === slug)?.token ?? '';
 }
 
 describe('the control port', () => {
@@ -68,7 +69,12 @@ describe('the control port', () => {
 
   it('refuses a hello with the right token from another pid: the slug belongs to its worker', async () => {
     const answer = await exchange(hello({ token: await storedToken(), pid: process.pid }));
-    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'duplicate', message: expect.stringContaining(`worker pid ${worker.pid}`) } });
+    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'unexpected_worker', message: expect.stringContaining(`worker pid ${worker.pid}`) } });
+  });
+
+  it('refuses a hello with the right token for a stopped repo: no worker is expected now', async () => {
+    const answer = await exchange(hello({ slug: 'acme/beta', token: await storedToken('acme/beta'), pid: process.pid }));
+    expect(JSON.parse(answer)).toMatchObject({ id: 1, error: { code: 'unexpected_worker', message: 'No worker of acme/beta is expected now (it is stopped)' } });
   });
 
   it('refuses a hello of another protocol version', async () => {

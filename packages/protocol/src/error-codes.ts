@@ -24,8 +24,8 @@ export const ErrorCodes = {
   Unauthorized: 'unauthorized',
   /** The slug is not managed by the supervisor. */
   UnknownSlug: 'unknown_slug',
-  /** Another live connection already speaks for that slug. */
-  Duplicate: 'duplicate',
+  /** The `hello` comes from a worker the supervisor does not expect now: none is (the repo is stopped or stopping), or the slug belongs to another worker pid. */
+  UnexpectedWorker: 'unexpected_worker',
   /** The runtime is already running. */
   AlreadyRunning: 'already_running',
   /** The runtime is not running. */

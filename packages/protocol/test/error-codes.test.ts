@@ -48,8 +48,8 @@ describe('ResponseError and hasErrorCode', () => {
   });
 
   it('matches the code of either class, and only that code', () => {
-    expect(hasErrorCode(new ResponseError(ErrorCodes.Duplicate, 'm'), ErrorCodes.Duplicate)).toBe(true);
-    expect(hasErrorCode(new ResponseError(ErrorCodes.Duplicate, 'm'), ErrorCodes.Timeout)).toBe(false);
+    expect(hasErrorCode(new ResponseError(ErrorCodes.UnexpectedWorker, 'm'), ErrorCodes.UnexpectedWorker)).toBe(true);
+    expect(hasErrorCode(new ResponseError(ErrorCodes.UnexpectedWorker, 'm'), ErrorCodes.Timeout)).toBe(false);
     expect(hasErrorCode(new ConnectionError(ErrorCodes.Timeout, 'm'), ErrorCodes.Disposed)).toBe(false);
     expect(hasErrorCode({ code: ErrorCodes.Timeout }, ErrorCodes.Timeout)).toBe(false);
   });

@@ -24,7 +24,6 @@ export type { SupervisorHandler } from './http/supervisor-handler.js';
 export { answerFast } from './http/fast-path.js';
 export type { FastPathOptions } from './http/fast-path.js';
 export { ReposListing } from './http/repos-listing.js';
-export { BufferPool } from './http/buffer-pool.js';
 export { launchWorker, LaunchError } from './launch/launch-worker.js';
 export type { LaunchedWorker, LaunchSpec, WorkerExit } from './launch/launch-worker.js';
 export { probeWorker } from './manager/health-probe.js';

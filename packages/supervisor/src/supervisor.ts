@@ -84,15 +84,6 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
     });
     warnOnDescriptorLimit(records.length, logger);
     checkpoint();
-    // Live workers of managed repos are taken back (re-adoption); any other worker under this home is stopped.
-    const live = await sortOutEarlierWorkers({
-      records,
-      found: findWorkersByDataRoot(workerEntryPath()),
-      dataRoot: paths.dataRoot,
-      reposFolder: paths.repos,
-      stopTimeoutMs: settings.stopTimeoutMs,
-      logger,
-    });
     let controlPort = 0;
     let httpAddress: { host: string; port: number } | null = null;
     // Counted from the start; the metrics themselves (and prom-client) are made on the first GET /metrics.
@@ -114,6 +105,16 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
       },
       records,
     );
+    // Live workers of managed repos are taken back (re-adoption); any other worker under this home is stopped.
+    const live = await sortOutEarlierWorkers({
+      records: manager.all().map((repo) => repo.record),
+      update: (slug, patch) => manager.updateRecord(slug, patch),
+      found: findWorkersByDataRoot(workerEntryPath()),
+      dataRoot: paths.dataRoot,
+      reposFolder: paths.repos,
+      stopTimeoutMs: settings.stopTimeoutMs,
+      logger,
+    });
 
     const control = new ControlServer({
       host: settings.control.host,

@@ -99,11 +99,9 @@ describe('RepoManager.save', () => {
     // Let the first save start and block in its write.
     while (writes.length === 0) await new Promise((resolve) => setImmediate(resolve));
 
-    const alpha = manager.get('alpha');
-    if (alpha === undefined) throw new Error('alpha is not managed');
     let laterSettled = 0;
     const later = Array.from({ length: 10 }, (_, index) => {
-      alpha.record.pid = 1000 + index;
+      manager.updateRecord('alpha', { pid: 1000 + index });
       return manager.save().then(() => (laterSettled += 1));
     });
     await new Promise((resolve) => setImmediate(resolve));
@@ -120,13 +118,11 @@ describe('RepoManager.save', () => {
 
   it('still saves after a failed save, and reports the failure to the calls that shared it', async () => {
     const { manager, writes, stored } = await rig(['alpha']);
-    const alpha = manager.get('alpha');
-    if (alpha === undefined) throw new Error('alpha is not managed');
     // Not a valid record: the state store refuses to write it.
-    alpha.record.pid = -5;
+    manager.updateRecord('alpha', { pid: -5 });
     await expect(Promise.all([manager.save(), manager.save()])).rejects.toThrow(/invalid supervisor state/);
     expect(writes).toHaveLength(1);
-    alpha.record.pid = 42;
+    manager.updateRecord('alpha', { pid: 42 });
     await manager.save();
     expect((await stored())[0]?.pid).toBe(42);
   });

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { RepoManager } from '../manager/repo-manager.js';
-import type { BufferPool } from './buffer-pool.js';
 import type { MetricsLoader } from './lazy-metrics.js';
 import type { ReposListing } from './repos-listing.js';
 
@@ -13,8 +12,6 @@ const PLAIN_LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/;
 export interface FastPathOptions {
   manager: RepoManager;
   listing: ReposListing;
-  /** Buffers for the listing's bytes, reused from one answer to the next. */
-  buffers: BufferPool;
   /** The Prometheus metrics, loaded on the first `GET /metrics`. */
   metrics: MetricsLoader;
   logger: Logger;
@@ -51,13 +48,8 @@ export function answerFast(options: FastPathOptions, request: IncomingMessage, r
     response.end(body);
     return true;
   }
-  let buffer: Buffer | undefined;
-  const body = options.listing.bytes(repos, (size) => (buffer = options.buffers.take(size)));
-  // Given back once handed to the operating system; an answer cut short keeps its buffer (a write may still hold it).
-  response.once('finish', () => {
-    if (buffer !== undefined) options.buffers.give(buffer);
-  });
-  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+  const body = options.listing.json(repos);
+  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   response.end(body);
   return true;
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import { loadSupervisorApp } from '../lazy-modules.js';
-import { BufferPool } from './buffer-pool.js';
 import { answerFast } from './fast-path.js';
 import { ReposListing } from './repos-listing.js';
 import type { SupervisorAppOptions } from './supervisor-app.js';
@@ -18,11 +17,10 @@ export type SupervisorHandler = (request: IncomingMessage, response: ServerRespo
  */
 export function createSupervisorHandler(options: Omit<SupervisorAppOptions, 'listing'>): SupervisorHandler {
   const listing = new ReposListing();
-  const buffers = new BufferPool();
   let app: Promise<Express> | undefined;
   const load = () => loadSupervisorApp().then(({ createSupervisorApp }) => createSupervisorApp({ ...options, listing }));
   return (request, response) => {
-    if (answerFast({ manager: options.manager, listing, buffers, metrics: options.metrics, logger: options.logger }, request, response)) return;
+    if (answerFast({ manager: options.manager, listing, metrics: options.metrics, logger: options.logger }, request, response)) return;
     app ??= load();
     app.then(
       (handle) => {

@@ -9,7 +9,7 @@ import type { LaunchedWorker, LaunchSpec } from '../launch/launch-worker.js';
 import type { ProbeResult } from './health-probe.js';
 import { ManagedRepo } from './managed-repo.js';
 import type { HelloVerdict, ManagedRepoSettings } from './managed-repo.js';
-import type { RepoRecord, RepoView } from './repo-record.js';
+import type { RepoRecord, RepoView, WorkerRecordPatch } from './repo-record.js';
 import { LaunchGate } from './launch-gate.js';
 import { SerialQueue, sameSecret } from '@repovisor/kit';
 
@@ -84,6 +84,17 @@ export class RepoManager {
   /** The repo of `slug` (`owner/repo` or `owner-repo`). */
   get(slug: string): ManagedRepo | undefined {
     return this.repos.get(slugCollisionKey(slug));
+  }
+
+  /**
+   * Records which worker process the repo of `slug` has (its pid, start time
+   * and HTTP port), before it takes back the worker of an earlier supervisor;
+   * saved with the registry's next save. The repo must be `stopped`.
+   */
+  updateRecord(slug: string, patch: WorkerRecordPatch): void {
+    const repo = this.get(slug);
+    if (repo === undefined) throw new Error(`Cannot update the record of ${slug}: it is not managed`);
+    repo.updateRecord(patch);
   }
 
   /** Registers a repo, persists the registry, then starts its worker when `start` is true. */

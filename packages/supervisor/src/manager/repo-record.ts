@@ -21,3 +21,6 @@ export interface RepoView {
   runtime: { running: boolean; session_id: string | null; last_error: string | null } | null;
   log_file: string;
 }
+
+/** The fields of a record that say which worker process a repo has: written as it launches, adopts and loses one. */
+export type WorkerRecordPatch = Partial<Pick<RepoRecord, 'pid' | 'pidStartTicks' | 'httpPort'>>;

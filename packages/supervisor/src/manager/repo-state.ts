@@ -12,25 +12,3 @@ export type RepoState = 'stopped' | 'starting' | 'running' | 'unhealthy' | 'back
 
 /** Every state, in display order. */
 export const REPO_STATES: readonly RepoState[] = ['stopped', 'starting', 'running', 'unhealthy', 'backoff', 'stopping', 'failed'];
-
-/** States in which a worker process may exist. */
-export function hasProcess(state: RepoState): boolean {
-  switch (state) {
-    case 'starting':
-    case 'running':
-    case 'unhealthy':
-    case 'stopping':
-      return true;
-    case 'stopped':
-    case 'backoff':
-    case 'failed':
-      return false;
-    default:
-      return unreachable(state);
-  }
-}
-
-/** Exhaustiveness check for switches over unions. */
-export function unreachable(value: never): never {
-  throw new Error(`unreachable: ${String(value)}`);
-}

@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import { signalGroup } from '@repovisor/kit';
 import { isProcessAlive, readPidStartTicks } from '../state/process-identity.js';
 import type { FoundWorker } from './find-workers.js';
-import type { RepoRecord } from './repo-record.js';
+import type { RepoRecord, WorkerRecordPatch } from './repo-record.js';
 
 /** Where to look for the workers of an earlier supervisor, and how to stop the ones not taken back. */
 export interface EarlierWorkersOptions {
-  /** The repos now managed; the adopted ones get their worker's pid and start time. */
-  records: RepoRecord[];
+  /** The repos now managed. */
+  records: readonly Readonly<RepoRecord>[];
+  /** Records the worker a repo takes back, or that it has none (`RepoManager.updateRecord`). */
+  update: (slug: string, patch: WorkerRecordPatch) => void;
   /** Live worker processes by data root (see `findWorkersByDataRoot`). */
   found: Map<string, FoundWorker[]>;
   dataRoot: (slug: string) => string;
@@ -26,8 +28,8 @@ export interface EarlierWorkersOptions {
  * every other worker under the home is stopped, so there are never two workers
  * for one slug. Resolves with the records whose worker is kept.
  */
-export async function sortOutEarlierWorkers(options: EarlierWorkersOptions): Promise<RepoRecord[]> {
-  const kept: RepoRecord[] = [];
+export async function sortOutEarlierWorkers(options: EarlierWorkersOptions): Promise<Readonly<RepoRecord>[]> {
+  const kept: Readonly<RepoRecord>[] = [];
   const claimed = new Set<number>();
   for (const record of options.records) {
     const candidates = (options.found.get(options.dataRoot(record.slug)) ?? []).filter((worker) => worker.token === record.token);
@@ -35,11 +37,11 @@ export async function sortOutEarlierWorkers(options: EarlierWorkersOptions): Pro
       candidates.find((worker) => worker.pid === record.pid && worker.startTicks === record.pidStartTicks) ??
       [...candidates].sort((a, b) => b.startTicks - a.startTicks)[0];
     if (keep === undefined) {
-      Object.assign(record, { pid: null, pidStartTicks: null, httpPort: null });
+      options.update(record.slug, { pid: null, pidStartTicks: null, httpPort: null });
       continue;
     }
-    if (keep.pid !== record.pid) Object.assign(record, { httpPort: null });
-    Object.assign(record, { pid: keep.pid, pidStartTicks: keep.startTicks });
+    // The recorded HTTP port is the recorded worker's.
+    options.update(record.slug, keep.pid === record.pid ? { pidStartTicks: keep.startTicks } : { pid: keep.pid, pidStartTicks: keep.startTicks, httpPort: null });
     claimed.add(keep.pid);
     kept.push(record);
   }

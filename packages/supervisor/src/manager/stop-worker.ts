@@ -1,0 +1,57 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SupervisorRequests } from '@repovisor/protocol';
+import type { Connection } from '@repovisor/protocol';
+import type { Logger } from 'pino';
+import { signalGroup } from '@repovisor/kit';
+import type { WorkerProcess } from './repo-lifecycle.js';
+
+// A worker gets this long to answer `shutdown` and exit before SIGTERM.
+const SHUTDOWN_BUDGET_MS = 2000;
+
+/** How to stop one worker. */
+export interface StopWorkerOptions {
+  worker: WorkerProcess;
+  /** Its control connection, if open: the worker is asked to shut down over it first. */
+  connection: Connection | undefined;
+  reason: string;
+  stopTimeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Stops a worker and its process group, gracefully then by force: `shutdown`
+ * over its connection (for at most two seconds, or the stop timeout if
+ * shorter), then SIGTERM, then SIGKILL after the stop timeout. Resolves once
+ * the worker has exited.
+ */
+export async function stopWorker(options: StopWorkerOptions): Promise<void> {
+  const { worker, connection, stopTimeoutMs, logger } = options;
+  const gone = worker.exited.then(() => true);
+  // The timer of a wait the exit won is cancelled: left running, it would hold the
+  // supervisor's exit back by up to the whole wait after everything has stopped.
+  const within = async (ms: number): Promise<boolean> => {
+    const timer = new AbortController();
+    try {
+      return await Promise.race([gone, sleep(Math.max(0, ms), false, { signal: timer.signal })]);
+    } finally {
+      timer.abort();
+    }
+  };
+  let done = false;
+  if (connection !== undefined && !connection.closed) {
+    const budget = Math.min(SHUTDOWN_BUDGET_MS, stopTimeoutMs);
+    connection.request(SupervisorRequests.shutdown, { reason: options.reason }, { timeoutMs: budget }).catch(() => undefined);
+    done = await within(budget);
+  }
+  if (!done) {
+    logger.info({ workerPid: worker.pid }, 'sending SIGTERM to the worker group');
+    signalGroup(worker.pid, 'SIGTERM');
+    signalGroup(worker.pid, 'SIGCONT');
+    done = await within(stopTimeoutMs);
+  }
+  if (!done) {
+    logger.warn({ workerPid: worker.pid, stopTimeoutMs }, 'worker ignored SIGTERM; sending SIGKILL');
+    signalGroup(worker.pid, 'SIGKILL');
+    await gone;
+  }
+}
