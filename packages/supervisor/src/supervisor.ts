@@ -12,6 +12,7 @@ import { SupervisorCounts } from './http/metric-counts.js';
 import { listenForApi } from './http/api-listener.js';
 import { createSupervisorHandler } from './http/supervisor-handler.js';
 import { warnOnDescriptorLimit } from './launch/descriptor-limit.js';
+import { launchWorker } from './launch/launch-worker.js';
 import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
 import { findWorkersByDataRoot } from './manager/find-workers.js';
@@ -104,6 +105,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
         controlAddress: () => control.address,
         persist: (repos) => store.save({ version: 1, controlPort, http: httpAddress, repos }),
         logger,
+        // Workers log at the supervisor's own level (supervisor start --log-level).
+        launch: (spec) => launchWorker({ ...spec, logLevel: logger.level }),
         onProbe: (_repo, result) => counts.probed(result),
         onRestart: (repo) => counts.restarted(repo.slug),
       },
