@@ -150,7 +150,7 @@ describe("the supervisor package's prepack and postpack", () => {
     const checkout = await readFile(join(copy, 'package.json'), 'utf8');
     await run(process.execPath, [script, 'add']);
     const packed = JSON.parse(await readFile(join(copy, 'package.json'), 'utf8')) as Record<string, unknown>;
-    expect([packed.exports, packed.types, packed.bin]).toEqual([undefined, undefined, JSON.parse(checkout).bin]);
+    expect([packed.exports, packed.types, packed.bin]).toEqual([undefined, undefined, (JSON.parse(checkout) as Record<string, unknown>).bin]);
     // npm runs no postpack when the pack fails: the next pack must still start from the checkout's manifest.
     await run(process.execPath, [script, 'add']);
     await run(process.execPath, [script, 'remove']);
