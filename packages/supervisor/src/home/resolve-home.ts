@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 
-/** The home's folder name when nothing names one: beside repos.yaml, or in the working folder. */
-export const DEFAULT_HOME_NAME = '.repovisor';
+// The home's folder name when nothing names one: beside repos.yaml, or in the working folder.
+const DEFAULT_HOME_NAME = '.repovisor';
 
 /** Where a supervisor's home may be set, in the order {@link resolveHome} tries them. */
 export interface HomeSources {
