@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { copyFile, mkdir, readFile, readdir, realpath } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, readdir, realpath } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { createGitRepo } from './helpers/git-repo.js';
 import { REPO_ROOT } from './helpers/paths.js';
@@ -37,6 +37,31 @@ async function run(command: string, args: string[], options: { cwd?: string; env
   return { stdout: child.stdout(), stderr: child.stderr() };
 }
 
+/**
+ * A copy, under `root`, of what `npm pack` of packages/supervisor reads: the
+ * workspace's manifest, the pack scripts, and both packages' manifests and
+ * bundles (and the bin shim). Packing the copy leaves the checkout's
+ * package.json alone, which the pack rewrites for its duration and which
+ * other tests resolve `@repovisor/supervisor` through meanwhile.
+ */
+async function packableCopy(root: string): Promise<string> {
+  const tree = join(root, 'tree');
+  const parts = ['package.json', 'scripts/pack', 'packages/supervisor/package.json', 'packages/supervisor/bin', 'packages/supervisor/dist/bundle', 'packages/worker/package.json', 'packages/worker/dist/bundle'];
+  for (const part of parts) await cp(join(REPO_ROOT, part), join(tree, part), { recursive: true });
+  return join(tree, 'packages', 'supervisor');
+}
+
+/** Every file a package manifest names: its bins and, where present, its library entry. */
+function filesNamedBy(manifest: Record<string, unknown>): string[] {
+  const named: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') named.push(value.replace(/^\.\//, ''));
+    else if (typeof value === 'object' && value !== null) for (const inner of Object.values(value)) collect(inner);
+  };
+  for (const key of ['bin', 'exports', 'types', 'typings', 'main', 'module']) collect(manifest[key]);
+  return named;
+}
+
 /** Starts the installed `supervisor start <file>` for `home` and resolves once its API answers. */
 async function startInstalled(bin: string, file: string, home: string): Promise<RunningTestSupervisor> {
   rig.track(home);
@@ -51,18 +76,29 @@ async function startInstalled(bin: string, file: string, home: string): Promise<
 }
 
 describe('the packed supervisor package', () => {
-  it('installs with npm install -g and no registry, and its supervisor and repovisor commands run a worker from inside the install', async () => {
+  it('installs with npm install -g and no registry, names only files it ships, and its supervisor and repovisor commands run a worker from inside the install', async () => {
     const root = await temp.make();
     const packs = join(root, 'packs');
     const prefix = join(root, 'global');
     await mkdir(packs);
-    await run('npm', ['pack', '--pack-destination', packs], { cwd: SUPERVISOR_PACKAGE });
+    const copy = await packableCopy(root);
+    await run('npm', ['pack', '--pack-destination', packs], { cwd: copy });
     const tarballs = await readdir(packs);
     expect(tarballs).toEqual([expect.stringMatching(/^repovisor-supervisor-.*\.tgz$/)]);
+    // After the pack, the package's own manifest (with its library entry) is back as it was, and nothing is left over.
+    expect(await readFile(join(copy, 'package.json'), 'utf8')).toBe(await readFile(join(SUPERVISOR_PACKAGE, 'package.json'), 'utf8'));
+    expect((await readdir(copy)).sort()).toEqual(['bin', 'dist', 'package.json']);
+    // The packed manifest names only files the tarball holds: no library entry, which it does not ship.
+    const tarball = join(packs, tarballs[0] ?? '');
+    const listed = (await run('tar', ['-tzf', tarball])).stdout.split('\n').filter((line) => line !== '');
+    const packed = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout) as Record<string, unknown>;
+    expect(packed.exports).toBeUndefined();
+    expect(filesNamedBy(packed).length).toBeGreaterThan(0);
+    for (const file of filesNamedBy(packed)) expect(listed).toContain(`package/${file}`);
     // Offline, an empty cache and a registry nobody listens on: anything fetched would fail the install.
     await run(
       'npm',
-      ['install', '-g', '--prefix', prefix, '--offline', '--cache', join(root, 'npm-cache'), '--registry', 'http://127.0.0.1:9/', '--no-audit', '--no-fund', join(packs, tarballs[0] ?? '')],
+      ['install', '-g', '--prefix', prefix, '--offline', '--cache', join(root, 'npm-cache'), '--registry', 'http://127.0.0.1:9/', '--no-audit', '--no-fund', tarball],
       { cwd: root },
     );
     const installed = await realpath(join(prefix, 'lib', 'node_modules', '@repovisor', 'supervisor'));
@@ -75,6 +111,10 @@ describe('the packed supervisor package', () => {
     // The start message names a command that exists.
     await waitFor('the start message', () => supervisor.child.stderr().includes(`try:        repovisor status --home ${home}`) || undefined);
 
+    for (const name of ['supervisor', 'repovisor']) {
+      const help = await run(join(prefix, 'bin', name), ['--help']);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: ${name} \\[options\\] \\[command\\]$`, 'm'));
+    }
     const status = await run(join(prefix, 'bin', 'repovisor'), ['status', '--home', home]);
     expect(status.stdout).toMatch(new RegExp(`^acme/alpha\\s+running\\s+${running.pid}\\s`, 'm'));
 
@@ -103,6 +143,23 @@ describe("the supervisor package's prepack", () => {
   });
 });
 
+describe("the supervisor package's prepack and postpack", () => {
+  it('put the checkout package.json back byte for byte, also after a pack that failed before its postpack', async () => {
+    const copy = await packableCopy(await temp.make());
+    const script = join(copy, '..', '..', 'scripts', 'pack', 'worker-copy.mjs');
+    const checkout = await readFile(join(copy, 'package.json'), 'utf8');
+    await run(process.execPath, [script, 'add']);
+    const packed = JSON.parse(await readFile(join(copy, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect([packed.exports, packed.types, packed.bin]).toEqual([undefined, undefined, (JSON.parse(checkout) as Record<string, unknown>).bin]);
+    // npm runs no postpack when the pack fails: the next pack must still start from the checkout's manifest.
+    await run(process.execPath, [script, 'add']);
+    await run(process.execPath, [script, 'remove']);
+    expect(await readFile(join(copy, 'package.json'), 'utf8')).toBe(checkout);
+    expect((await readdir(copy)).sort()).toEqual(['bin', 'dist', 'package.json']);
+    expect((await readdir(join(copy, 'dist'))).sort()).toEqual(['bundle']);
+  });
+});
+
 describe('the supervisor bin shim', () => {
   it('says to run npm run build first, on stderr with exit code 1, when the bundle is missing', async () => {
     const copy = join(await temp.make(), 'bin', 'supervisor.cjs');
@@ -128,10 +185,13 @@ describe('the supervisor bin shim', () => {
     expect(child.stderr()).toContain('supervisor-program.cjs');
   });
 
-  it('runs the built CLI from the checkout (npx supervisor and npx repovisor)', async () => {
+  it('runs the built CLI from the checkout (npx supervisor and npx repovisor), its usage naming the command it was run as', async () => {
     for (const name of ['supervisor', 'repovisor']) {
       const { stdout } = await run(join(REPO_ROOT, 'node_modules', '.bin', name), ['--help']);
       expect(stdout).toContain('Repovisor: one isolated worker process per git repository');
+      expect(stdout).toMatch(new RegExp(`^Usage: ${name} \\[options\\] \\[command\\]$`, 'm'));
     }
+    // Run by another name (node bin/supervisor.cjs), it calls itself supervisor.
+    expect((await run(process.execPath, [SHIM, '--help'])).stdout).toMatch(/^Usage: supervisor \[options\] \[command\]$/m);
   });
 });

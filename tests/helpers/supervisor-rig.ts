@@ -102,15 +102,22 @@ export class SupervisorRig {
 
   /**
    * Starts `supervisor start <file>` for `home` and resolves once its API answers.
-   * `options` can run another build of the CLI (`main`), with node flags, extra environment and another working folder.
+   * `options` can run another build of the CLI (`main`), with node flags, extra environment, another working folder
+   * and another `--log-level` than `debug`.
    */
-  async start(file: string, home: string, options: { main?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunningTestSupervisor> {
+  async start(
+    file: string,
+    home: string,
+    options: { main?: string; nodeArgs?: string[]; env?: NodeJS.ProcessEnv; cwd?: string; logLevel?: string } = {},
+  ): Promise<RunningTestSupervisor> {
     this.homes.add(home);
-    const args = [...(options.nodeArgs ?? []), options.main ?? SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', 'debug'];
+    const args = [...(options.nodeArgs ?? []), options.main ?? SUPERVISOR_MAIN, 'start', file, '--no-pretty', '--log-level', options.logLevel ?? 'debug'];
     const child = this.children.start(process.execPath, args, { env: { ...cleanEnv(), ...options.env }, cwd: options.cwd });
     const started = waitFor(`the supervisor of ${home} to start`, () => {
       const line = child.stdout().split('\n').find((entry) => entry.includes('"supervisor started"'));
-      return line === undefined ? undefined : (JSON.parse(line) as { http: string }).http;
+      if (line !== undefined) return (JSON.parse(line) as { http: string }).http;
+      // Below `info` the log has no start line; the banner on stderr says the same.
+      return /^ {2}API: +(\S+)\/api\/repos$/m.exec(child.stderr())?.[1];
     });
     const exited = child.exited.then(({ code }) => {
       throw new Error(`the supervisor exited with code ${code} before it started: ${child.stderr()}`);

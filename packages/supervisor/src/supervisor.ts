@@ -12,6 +12,7 @@ import { listenForApi } from './http/api-listener.js';
 import { ProtocolRequestCounts } from './http/request-counts.js';
 import { createSupervisorHandler } from './http/supervisor-handler.js';
 import { warnOnDescriptorLimit } from './launch/descriptor-limit.js';
+import { launchWorker } from './launch/launch-worker.js';
 import { LogRotator } from './launch/log-rotator.js';
 import { RepoManager } from './manager/repo-manager.js';
 import { findWorkersByDataRoot } from './manager/find-workers.js';
@@ -101,6 +102,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
         controlAddress: () => control.address,
         persist: (repos) => store.save({ version: 1, controlPort, http: httpAddress, repos }),
         logger,
+        // Workers log at the supervisor's own level (supervisor start --log-level).
+        launch: (spec) => launchWorker({ ...spec, logLevel: logger.level }),
         onProbe: (_repo, result) => metrics.probed(result),
       },
       records,

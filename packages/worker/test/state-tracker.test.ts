@@ -29,6 +29,31 @@ describe('StateTracker', () => {
     expect(await readdir(folder)).toEqual(['state.json']);
   });
 
+  it('loads a state file of an earlier version that has a workspaces list, and drops that key at the next write', async () => {
+    const folder = await temp.make();
+    const earlier = {
+      version: 1,
+      slug: 'acme/alpha',
+      starts: 2,
+      lastSessionId: 'abc',
+      lastStartedAt: null,
+      lastStoppedAt: null,
+      lastError: null,
+      repo: null,
+      workspaces: [1, 3],
+    };
+    await writeFile(join(folder, 'state.json'), JSON.stringify(earlier));
+    const moved: string[] = [];
+    const tracker = await StateTracker.load({ folder, slug: 'acme/alpha', onCorrupt: (to) => moved.push(to) });
+    expect(moved).toEqual([]);
+    expect(tracker.get()).toEqual({ ...earlier, workspaces: undefined });
+    expect('workspaces' in tracker.get()).toBe(false);
+    await tracker.update({ starts: 3 });
+    const onDisk = JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as Record<string, unknown>;
+    expect(onDisk).toMatchObject({ starts: 3, lastSessionId: 'abc' });
+    expect('workspaces' in onDisk).toBe(false);
+  });
+
   it('moves a corrupt state file aside instead of losing it', async () => {
     const folder = await temp.make();
     await writeFile(join(folder, 'state.json'), '{"version": 1, "starts": "many"');

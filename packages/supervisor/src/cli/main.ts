@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 /**
- * `supervisor`: Repovisor's command line. `start` runs a supervisor in the
+ * `supervisor` (or `repovisor`): Repovisor's command line. `start` runs a supervisor in the
  * foreground; the other commands talk to a running one over its HTTP API.
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { addCommand, removeCommand, restartCommand, statusCommand, stopCommand } from './client-commands.js';
 import { loadClientCommands as client, loadStartCommand } from '../lazy-modules.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { programName } from './program-name.js';
 
-const program = new Command('supervisor')
+const name = programName(process.argv[1]);
+
+const program = new Command(name)
   .description('Repovisor: one isolated worker process per git repository, probed and kept alive.')
   .version('0.1.0')
   .exitOverride()
-  .showHelpAfterError('(run supervisor --help for usage)');
+  .showHelpAfterError(`(run ${name} --help for usage)`);
 
 const homeOptions = (command: Command) =>
   command
@@ -62,10 +65,10 @@ program.parseAsync(process.argv).then(
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     } else if (error instanceof CliError) {
-      process.stderr.write(`supervisor: ${error.message}\n`);
+      process.stderr.write(`${name}: ${error.message}\n`);
       process.exitCode = error.exitCode;
     } else {
-      process.stderr.write(`supervisor: ${(error as Error).stack ?? String(error)}\n`);
+      process.stderr.write(`${name}: ${(error as Error).stack ?? String(error)}\n`);
       process.exitCode = ExitCode.Failure;
     }
   },

@@ -1,10 +1,11 @@
 import { open } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { slugProblem } from '@repovisor/protocol';
 import { ConfigFileSchema, formatConfigIssues, toSettings } from './config-schema.js';
 import type { RepoDefinition, SupervisorSettings } from './config-schema.js';
 import { limitConcurrency } from '@repovisor/kit';
+import { resolveHome } from '../home/resolve-home.js';
 import { deriveSlug, inspectRepoPath, slugCollisionKey } from './repo-identity.js';
 
 /** Largest `repos.yaml` read; anything bigger is refused before parsing. */
@@ -38,7 +39,7 @@ export class ConfigError extends Error {
 
 /**
  * Reads and validates `repos.yaml`; throws {@link ConfigError} listing every problem at once.
- * `env.REPOVISOR_HOME` overrides the home (relative to the working folder); other relative paths are relative to the file's folder.
+ * The home follows {@link resolveHome} (`env.REPOVISOR_HOME` overrides the file's); relative paths in the file are relative to its folder.
  */
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const path = resolve(file);
@@ -50,13 +51,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (!parsed.success || problems.length > 0) throw new ConfigError(path, problems);
 
   const section = parsed.data.supervisor;
-  const envHome = env.REPOVISOR_HOME;
-  const home =
-    envHome !== undefined && envHome !== ''
-      ? resolve(envHome)
-      : section?.home !== undefined
-        ? resolve(dirname(path), section.home)
-        : join(dirname(path), '.repovisor');
+  const home = await resolveHome({ env, file: path, homeSetting: () => section?.home });
   return { file: path, settings: toSettings(section, home), repos };
 }
 

@@ -31,11 +31,6 @@ export class Orchestrator {
     return this.controller !== undefined && !this.controller.signal.aborted;
   }
 
-  /** The loops' names. */
-  get loopNames(): string[] {
-    return this.options.loops.map((loop) => loop.name);
-  }
-
   /** Starts every loop; a no-op when already running. */
   start(): void {
     if (this.running) return;

@@ -11,7 +11,10 @@ export const RepoSnapshotSchema = z.object({
   changedFiles: z.int().check(z.minimum(0)),
 });
 
-/** A runtime's persisted state (`<data_root>/state.json`). */
+/**
+ * A runtime's persisted state (`<data_root>/state.json`). Unknown keys, such as
+ * the `workspaces` list that earlier versions wrote, are dropped on load.
+ */
 export const RuntimeStateSchema = z.object({
   version: z.literal(1),
   slug: z.string(),
@@ -21,7 +24,6 @@ export const RuntimeStateSchema = z.object({
   lastStoppedAt: z.nullable(z.string()),
   lastError: z.nullable(z.string()),
   repo: z.nullable(RepoSnapshotSchema),
-  workspaces: z.array(z.int().check(z.minimum(1))),
 });
 
 /** The repository watcher's snapshot. */
@@ -65,7 +67,6 @@ export class StateTracker {
       lastStoppedAt: null,
       lastError: null,
       repo: null,
-      workspaces: [],
     };
     let text: string;
     try {
