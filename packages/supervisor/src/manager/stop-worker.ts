@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SupervisorRequests } from '@repovisor/protocol';
 import type { Connection } from '@repovisor/protocol';
 import type { Logger } from 'pino';
-import { signalGroup } from '@repovisor/kit';
+import { exitsWithin, terminateGroup } from '@repovisor/kit';
 import type { WorkerProcess } from './repo-lifecycle.js';
 
 // A worker gets this long to answer `shutdown` and exit before SIGTERM.
@@ -26,32 +25,15 @@ export interface StopWorkerOptions {
  */
 export async function stopWorker(options: StopWorkerOptions): Promise<void> {
   const { worker, connection, stopTimeoutMs, logger } = options;
-  const gone = worker.exited.then(() => true);
-  // The timer of a wait the exit won is cancelled: left running, it would hold the
-  // supervisor's exit back by up to the whole wait after everything has stopped.
-  const within = async (ms: number): Promise<boolean> => {
-    const timer = new AbortController();
-    try {
-      return await Promise.race([gone, sleep(Math.max(0, ms), false, { signal: timer.signal })]);
-    } finally {
-      timer.abort();
-    }
-  };
-  let done = false;
   if (connection !== undefined && !connection.closed) {
     const budget = Math.min(SHUTDOWN_BUDGET_MS, stopTimeoutMs);
     connection.request(SupervisorRequests.shutdown, { reason: options.reason }, { timeoutMs: budget }).catch(() => undefined);
-    done = await within(budget);
+    if (await exitsWithin(worker.exited, budget)) return;
   }
-  if (!done) {
-    logger.info({ workerPid: worker.pid }, 'sending SIGTERM to the worker group');
-    signalGroup(worker.pid, 'SIGTERM');
-    signalGroup(worker.pid, 'SIGCONT');
-    done = await within(stopTimeoutMs);
-  }
-  if (!done) {
-    logger.warn({ workerPid: worker.pid, stopTimeoutMs }, 'worker ignored SIGTERM; sending SIGKILL');
-    signalGroup(worker.pid, 'SIGKILL');
-    await gone;
-  }
+  logger.info({ workerPid: worker.pid }, 'sending SIGTERM to the worker group');
+  await terminateGroup(worker.pid, {
+    exited: worker.exited,
+    graceMs: stopTimeoutMs,
+    onForce: () => logger.warn({ workerPid: worker.pid, stopTimeoutMs }, 'worker ignored SIGTERM; sending SIGKILL'),
+  });
 }

@@ -1,7 +1,7 @@
 import { sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { signalGroup } from '@repovisor/kit';
+import { terminateGroup } from '@repovisor/kit';
 import { isProcessAlive, readPidStartTicks } from '../state/process-identity.js';
 import type { FoundWorker } from './find-workers.js';
 import type { RepoRecord, WorkerRecordPatch } from './repo-record.js';
@@ -63,13 +63,12 @@ export async function sortOutEarlierWorkers(options: EarlierWorkersOptions): Pro
  * Stops a worker that is not our child, its identity checked first (pid and
  * start time): SIGTERM to its process group, then SIGKILL after `stopTimeoutMs`.
  */
-export async function stopWorkerProcess(pid: number, startTicks: number, stopTimeoutMs: number): Promise<void> {
+async function stopWorkerProcess(pid: number, startTicks: number, stopTimeoutMs: number): Promise<void> {
   const same = () => isProcessAlive(pid) && readPidStartTicks(pid) === startTicks;
-  if (!same()) return;
-  signalGroup(pid, 'SIGTERM');
-  signalGroup(pid, 'SIGCONT');
-  const deadline = Date.now() + stopTimeoutMs;
-  while (same() && Date.now() < deadline) await sleep(25);
-  if (same()) signalGroup(pid, 'SIGKILL');
+  await terminateGroup(pid, { exited: whenGone(same), graceMs: stopTimeoutMs, stillOurs: same });
+}
+
+// Not our child, so no exit event: its identity is polled.
+async function whenGone(same: () => boolean): Promise<void> {
   while (same()) await sleep(10);
 }
