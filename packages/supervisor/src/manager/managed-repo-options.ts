@@ -19,7 +19,6 @@ export interface ManagedRepoSettings {
 export interface ManagedRepoObserver {
   changed(repo: ManagedRepo): void;
   probed?(repo: ManagedRepo, result: ProbeResult): void;
-  restarted?(repo: ManagedRepo): void;
 }
 
 /** What a {@link ManagedRepo} is made of. */

@@ -230,7 +230,6 @@ export class ManagedRepo {
     const timer = setTimeout(() => {
       if (this.lifecycle.state !== 'backoff' || this.lifecycle.timer !== timer) return;
       this.restarts += 1;
-      this.options.observer.restarted?.(this);
       this.launch();
     }, decision.delayMs);
     this.enter({ state: 'backoff', timer });

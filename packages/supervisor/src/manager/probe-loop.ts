@@ -1,5 +1,6 @@
+import type { Agent } from 'node:http';
 import type { Logger } from 'pino';
-import { probeWorker } from './health-probe.js';
+import { newProbeAgent, probeWorker } from './health-probe.js';
 import type { ProbeResult } from './health-probe.js';
 import type { ManagedRepoSettings } from './managed-repo-options.js';
 import type { WorkerLink } from './repo-lifecycle.js';
@@ -27,6 +28,8 @@ export class ProbeLoop {
   // When (performance.now()) a probe that included GET /healthz last passed.
   private httpPassedAt = Number.NEGATIVE_INFINITY;
   private stopped = false;
+  // Made on the first HTTP probe (node:http is not on the path to the first launch), destroyed on stop.
+  private agent: Agent | undefined;
 
   constructor(private readonly options: ProbeLoopOptions) {}
 
@@ -46,6 +49,8 @@ export class ProbeLoop {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   private async probe(): Promise<void> {
@@ -56,7 +61,8 @@ export class ProbeLoop {
     const startedAt = performance.now();
     const { httpPort, connection } = this.options.link();
     const checkHttp = httpPort !== null && (this.failures > 0 || startedAt - this.httpPassedAt >= httpIntervalMs);
-    const result = await probeWorker(connection, checkHttp ? httpPort : null, timeoutMs);
+    const healthz = checkHttp ? { port: httpPort, agent: (this.agent ??= newProbeAgent()) } : null;
+    const result = await probeWorker(connection, healthz, timeoutMs);
     if (this.stopped) return;
     if (result.ok && checkHttp) this.httpPassedAt = startedAt;
     this.options.onResult(result);

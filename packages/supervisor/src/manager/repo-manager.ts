@@ -36,9 +36,8 @@ export interface RepoManagerOptions {
   logger: Logger;
   /** Starts a worker; defaults to {@link launchWorker}. */
   launch?: (spec: LaunchSpec) => LaunchedWorker;
-  /** Told of every probe and automatic restart (metrics). */
+  /** Told of every probe (metrics). */
   onProbe?: (repo: ManagedRepo, result: ProbeResult) => void;
-  onRestart?: (repo: ManagedRepo) => void;
 }
 
 /**
@@ -181,7 +180,6 @@ export class RepoManager {
           this.saveSoon();
         },
         probed: (repo, result) => this.options.onProbe?.(repo, result),
-        restarted: (repo) => this.options.onRestart?.(repo),
       },
     });
   }
