@@ -18,7 +18,7 @@ export type SupervisorSection = Record<string, unknown>;
  * after hello and may take 10 s, so a slow machine cannot trip it; restarts
  * are quick; ports are ephemeral.
  */
-export function quietSupervisorSection(home: string): SupervisorSection {
+function quietSupervisorSection(home: string): SupervisorSection {
   return {
     home,
     http: { host: '127.0.0.1', port: 0 },

@@ -13,7 +13,7 @@ export interface DocumentedKey {
 }
 
 /** The rows of the key table under the `## <heading>` of docs/CONFIGURATION.md. */
-export function documentedKeys(heading: string): DocumentedKey[] {
+function documentedKeys(heading: string): DocumentedKey[] {
   const lines = readFileSync(join(REPO_ROOT, 'docs/CONFIGURATION.md'), 'utf8').split('\n');
   const start = lines.indexOf(`## ${heading}`);
   if (start < 0) throw new Error(`docs/CONFIGURATION.md has no "## ${heading}" section`);

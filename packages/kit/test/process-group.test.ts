@@ -21,7 +21,7 @@ async function startGroup(ignoreTerm: boolean): Promise<{ leader: ChildProcess; 
   const leader = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
   leaders.push(leader);
   const exited = once(leader, 'exit');
-  const [chunk] = (await once(leader.stdout!, 'data')) as [Buffer];
+  const [chunk] = (await once(leader.stdout, 'data')) as [Buffer];
   return { leader, pid: leader.pid!, childPid: Number(chunk.toString().trim()), exited };
 }
 

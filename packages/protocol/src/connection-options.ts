@@ -36,7 +36,7 @@ export interface CloseInfo {
 }
 
 /** The longest delay setTimeout honours (about 24.8 days); longer ones would fire at once. */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** A RangeError describing why `value` is not a usable timeout in milliseconds, or undefined if it is. */
 export function timeoutProblem(name: string, value: number): RangeError | undefined {

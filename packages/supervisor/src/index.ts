@@ -1,50 +1,16 @@
-/** Repovisor's supervisor: configuration, home files, state, repo manager, control server and HTTP API. */
+/**
+ * Repovisor's supervisor as a library: read a repos.yaml as the CLI does and
+ * start a supervisor in this process. What the `supervisor` command runs is
+ * the bundle (dist/bundle/); everything else in src/ is internal.
+ */
 export { loadConfig, ConfigError, MAX_CONFIG_BYTES, MAX_CONFIG_ALIASES } from './config/load-config.js';
 export type { LoadedConfig } from './config/load-config.js';
 export { defaultSettings } from './config/config-schema.js';
 export type { RepoDefinition, SupervisorSettings } from './config/config-schema.js';
-export { deriveSlug, inspectRepoPath, slugCollisionKey, slugFromFolderName, slugFromRemoteUrl } from './config/repo-identity.js';
-export type { RepoPathInspection, RepoPathProblem } from './config/repo-identity.js';
-export { ControlServer } from './control/control-server.js';
-export type { ControlServerOptions } from './control/control-server.js';
-export { readOrCreateApiToken } from './home/api-token.js';
-export { homePaths, prepareHome, HomeError } from './home/home-paths.js';
-export type { HomePaths } from './home/home-paths.js';
-export { acquirePidLock, SupervisorRunningError } from './home/pid-lock.js';
-export type { PidLock } from './home/pid-lock.js';
-export { removePortFile, writePortFile } from './home/port-file.js';
-export { SupervisorMetrics } from './http/metrics.js';
-export { lazyMetrics } from './http/lazy-metrics.js';
-export type { LazyMetrics, MetricsLoader } from './http/lazy-metrics.js';
-export { ProtocolRequestCounts } from './http/request-counts.js';
-export { createSupervisorApp } from './http/supervisor-app.js';
-export type { SupervisorAppOptions } from './http/supervisor-app.js';
-export { createSupervisorHandler } from './http/supervisor-handler.js';
-export type { SupervisorHandler } from './http/supervisor-handler.js';
-export { answerFast } from './http/fast-path.js';
-export type { FastPathOptions } from './http/fast-path.js';
-export { ReposListing } from './http/repos-listing.js';
-export { launchWorker, LaunchError } from './launch/launch-worker.js';
-export type { LaunchedWorker, LaunchSpec, WorkerExit } from './launch/launch-worker.js';
-export { probeWorker } from './manager/health-probe.js';
-export type { ProbeResult } from './manager/health-probe.js';
-export { LifecycleConflictError } from './manager/lifecycle-error.js';
-export { ManagedRepo } from './manager/managed-repo.js';
-export type { ManagedRepoSettings } from './manager/managed-repo.js';
-export { newRepoRecord } from './manager/new-repo-record.js';
-export type { RepoRequest } from './manager/new-repo-record.js';
-export { RepoConflictError, RepoManager } from './manager/repo-manager.js';
-export type { RepoManagerOptions } from './manager/repo-manager.js';
-export type { RepoRecord, RepoView } from './manager/repo-record.js';
-export { REPO_STATES } from './manager/repo-state.js';
-export type { RepoState } from './manager/repo-state.js';
 export { RestartPolicy } from './manager/restart-policy.js';
 export type { RestartDecision, RestartSettings } from './manager/restart-policy.js';
-export { mergeRepos } from './state/merge-repos.js';
-export type { MergeEvent } from './state/merge-repos.js';
-export { isProcessAlive, readPidStartTicks } from './state/process-identity.js';
-export { newWorkerToken } from './state/state-schema.js';
-export type { StoredRepo, StoredState } from './state/state-schema.js';
-export { StateStore } from './state/state-store.js';
+export { REPO_STATES } from './manager/repo-state.js';
+export type { RepoState } from './manager/repo-state.js';
+export type { RepoView } from './manager/repo-record.js';
 export { startSupervisor } from './supervisor.js';
 export type { RunningSupervisor } from './supervisor.js';

@@ -20,7 +20,7 @@ export function nodeHttp(): typeof Http {
 }
 
 /** node:crypto, on first use: the token checks of the workers' hellos need it, launching them does not. */
-export function nodeCrypto(): typeof Crypto {
+function nodeCrypto(): typeof Crypto {
   return process.getBuiltinModule('node:crypto');
 }
 

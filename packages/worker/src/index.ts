@@ -1,4 +1,9 @@
-/** Repovisor's per-repository worker: runtime, registry, event bus, state and HTTP app. */
+/**
+ * Repovisor's per-repository worker as a library: HydraFlow's
+ * `RepoRuntime`, its single-slug registry, the event bus and log, the state
+ * tracker and the process-local HTTP app. What the supervisor runs is the
+ * bundled `repo-worker` (dist/bundle/); everything else in src/ is internal.
+ */
 export { EventBus } from './events/event-bus.js';
 export type { EventBusOptions, EventListener } from './events/event-bus.js';
 export { EventLog } from './events/event-log.js';
@@ -9,13 +14,6 @@ export { createWorkerHttpServer } from './http/worker-http-server.js';
 export type { WorkerAppOptions } from './http/worker-app.js';
 export { JsonLineLogger, LOG_LEVELS } from './log/worker-logger.js';
 export type { JsonLineLoggerOptions, LogLevelName, LogMethod, WorkerLogger } from './log/worker-logger.js';
-export { readRepoSnapshot, git, GitError } from './orchestrator/git.js';
-export type { GitFailure } from './orchestrator/git.js';
-export type { Loop } from './orchestrator/loop.js';
-export { LoopRetryPolicy, LOOP_RETRY_MAX_MS } from './orchestrator/loop-retry-policy.js';
-export type { LoopFailure } from './orchestrator/loop-retry-policy.js';
-export { Orchestrator } from './orchestrator/orchestrator.js';
-export type { OrchestratorOptions } from './orchestrator/orchestrator.js';
 export { RepoWatcher } from './orchestrator/repo-watcher.js';
 export { readWorkerEnv } from './process/worker-env.js';
 export type { WorkerSettings, WorkerEnvResult } from './process/worker-env.js';
@@ -24,8 +22,5 @@ export { RuntimeStateError } from './runtime/runtime-state-error.js';
 export type { RepoRuntimeInfo, RuntimeStateListener } from './runtime/repo-runtime.js';
 export type { RepoRuntimeConfig } from './runtime/repo-runtime-config.js';
 export { RepoRuntimeRegistry, DuplicateRuntimeError } from './runtime/repo-runtime-registry.js';
-export { Workspaces, workspacePath } from './runtime/workspaces.js';
-export { PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, tightenDataRoot } from './runtime/private-files.js';
-export type { WorkspaceInfo } from './runtime/workspaces.js';
-export { StateTracker, RuntimeStateSchema, RepoSnapshotSchema } from './state/state-tracker.js';
+export { StateTracker } from './state/state-tracker.js';
 export type { RepoSnapshot, RuntimeState, StateTrackerOptions } from './state/state-tracker.js';

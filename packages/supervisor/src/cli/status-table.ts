@@ -1,7 +1,7 @@
 import type { RepoView } from '../manager/repo-record.js';
 
 /** Formats seconds as `3d4h`, `2h5m`, `4m10s` or `12s`. */
-export function formatUptime(seconds: number): string {
+function formatUptime(seconds: number): string {
   if (seconds <= 0) return '-';
   const s = Math.floor(seconds);
   const [d, h, m] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60)];

@@ -110,7 +110,7 @@ const RestartSchema = strictMapping({
 );
 
 /** The `supervisor:` section of `repos.yaml`, as written (snake_case, every key optional). */
-export const SupervisorSectionSchema = strictMapping({
+const SupervisorSectionSchema = strictMapping({
   home: z.optional(z.string({ error: 'must be a folder path' }).check(z.minLength(1, { error: 'must not be empty' }))),
   http: z.nullish(
     strictMapping({
@@ -153,7 +153,7 @@ export const SupervisorSectionSchema = strictMapping({
 });
 
 /** One entry of `repos:` as written. */
-export const RepoEntrySchema = strictMapping({
+const RepoEntrySchema = strictMapping({
   path: z.string({ error: 'is required: the folder of a git repository' }).check(z.minLength(1, { error: 'must not be empty' })),
   slug: z.optional(
     z.pipe(z.string({ error: (issue) => `must be a slug such as "owner/repo" or "name" (quoted), got ${describe(issue.input)}` }), SlugSchema),
@@ -170,10 +170,6 @@ export const ConfigFileSchema = strictMapping({
 
 /** The `supervisor:` section as written. */
 export type SupervisorSection = z.infer<typeof SupervisorSectionSchema>;
-/** A `repos:` entry as written. */
-export type RepoEntry = z.infer<typeof RepoEntrySchema>;
-/** `repos.yaml` as written. */
-export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 
 /** The settings of a validated `supervisor:` section over the defaults, with `home` already resolved. */
 export function toSettings(section: SupervisorSection | null | undefined, home: string): SupervisorSettings {

@@ -11,7 +11,7 @@ const MAX_SEGMENT_LENGTH = 100;
 const NO_SUCH_REMOTE_EXIT = 2;
 
 /** Why a folder cannot be managed as a repository; `git_unavailable`: git could not be run to tell. */
-export type RepoPathProblem = 'not_found' | 'not_a_folder' | 'not_a_git_repository' | 'git_unavailable';
+type RepoPathProblem = 'not_found' | 'not_a_folder' | 'not_a_git_repository' | 'git_unavailable';
 
 /** The outcome of {@link inspectRepoPath}: the repository's real path, or why it is refused. */
 export type RepoPathInspection = Result<{ path: string }, { reason: RepoPathProblem; message: string }>;

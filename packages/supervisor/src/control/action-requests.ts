@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import * as z from 'zod/mini';
 
 /** The actions HydraFlow's `hf` CLI sends on the control port. */
-export const ACTION_NAMES = ['ping', 'list_repos', 'add_repo', 'register_repo', 'remove_repo'] as const;
+const ACTION_NAMES = ['ping', 'list_repos', 'add_repo', 'register_repo', 'remove_repo'] as const;
 
 /** One of {@link ACTION_NAMES}. */
 export type ActionName = (typeof ACTION_NAMES)[number];
@@ -33,13 +33,13 @@ const token = optional(z.string({ error: 'must be a string: the API token from <
 
 // Unknown keys are ignored rather than refused, so clients that send a little more keep working.
 /** `{"action":"ping"}`: is the supervisor there. */
-export const PingRequest = z.object({ action: z.literal('ping'), token });
+const PingRequest = z.object({ action: z.literal('ping'), token });
 /** `{"action":"list_repos"}`: every managed repo. */
-export const ListReposRequest = z.object({ action: z.literal('list_repos'), token });
+const ListReposRequest = z.object({ action: z.literal('list_repos'), token });
 /** `{"action":"add_repo","path":P,"repo_slug"?:S}`: register the repo if new, and start it unless it runs. */
-export const AddRepoRequest = z.object({ action: z.literal('add_repo'), path: repoPath, repo_slug: optional(slug), token });
+const AddRepoRequest = z.object({ action: z.literal('add_repo'), path: repoPath, repo_slug: optional(slug), token });
 /** `{"action":"register_repo","path":P,"repo_slug"?:S}`: register the repo without starting it. */
-export const RegisterRepoRequest = z.object({ action: z.literal('register_repo'), path: repoPath, repo_slug: optional(slug), token });
+const RegisterRepoRequest = z.object({ action: z.literal('register_repo'), path: repoPath, repo_slug: optional(slug), token });
 /** `{"action":"remove_repo","path"?:P,"slug"?:S}`: stop the repo's worker and forget the repo. */
 export const RemoveRepoRequest = z.object({ action: z.literal('remove_repo'), path: optional(repoPath), slug: optional(slug), token });
 

@@ -4,7 +4,7 @@ import { homePaths, HomeError } from './home-paths.js';
 import { createFileExclusively } from './exclusive-file.js';
 
 /** Mode of files holding secrets. */
-export const SECRET_FILE_MODE = 0o600;
+const SECRET_FILE_MODE = 0o600;
 
 
 /**

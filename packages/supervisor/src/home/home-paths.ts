@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { slugKey } from '@repovisor/protocol';
 
 /** Mode of the home and its folders: only the supervisor's user may enter. */
-export const HOME_MODE = 0o700;
+const HOME_MODE = 0o700;
 
 /** Absolute paths of everything under a supervisor's home. */
 export interface HomePaths {

@@ -22,7 +22,7 @@ export class SupervisorRunningError extends Error {
 }
 
 /** A stale `supervisor.pid` that was replaced, for the caller to log. */
-export interface StalePidLock {
+interface StalePidLock {
   /** The pid it named, or null when it held no pid. */
   pid: number | null;
   reason: string;

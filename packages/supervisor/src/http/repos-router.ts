@@ -15,7 +15,7 @@ import type { ReposListing } from './repos-listing.js';
 import { runtimesProxy } from './runtimes-proxy.js';
 
 /** The body of `POST /api/repos`. */
-export const AddRepoBody = z.strictObject({
+const AddRepoBody = z.strictObject({
   path: z.string().check(z.minLength(1, 'path must not be empty'), z.maxLength(4096)),
   slug: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   autostart: z.optional(z.boolean()),

@@ -10,12 +10,12 @@ const DESCRIPTORS_PER_REPO = 2;
 const DESCRIPTORS_PER_LAUNCH = 3;
 
 /** Descriptors kept free for API clients and the probes' reconnects: launches wait rather than take them. */
-export function reservedDescriptors(limit: number): number {
+function reservedDescriptors(limit: number): number {
   return Math.max(16, Math.ceil(limit / 8));
 }
 
 /** The soft limit on open files (RLIMIT_NOFILE) from /proc/self/limits, or null when it cannot be read or is unlimited. */
-export function openFileLimit(): number | null {
+function openFileLimit(): number | null {
   let text: string;
   try {
     text = readFileSync('/proc/self/limits', 'utf8');
@@ -28,7 +28,7 @@ export function openFileLimit(): number | null {
 }
 
 /** How many descriptors this process has open (from /proc/self/fd), or null without /proc. */
-export function openDescriptors(): number | null {
+function openDescriptors(): number | null {
   try {
     // One of them is the folder being read.
     return readdirSync('/proc/self/fd').length - 1;
@@ -38,7 +38,7 @@ export function openDescriptors(): number | null {
 }
 
 /** The open-file limit a supervisor of `repos` repos needs: every worker launched, the reserve kept. */
-export function descriptorsNeeded(repos: number): number {
+function descriptorsNeeded(repos: number): number {
   const used = BASE_DESCRIPTORS + DESCRIPTORS_PER_REPO * repos + DESCRIPTORS_PER_LAUNCH;
   let limit = used + reservedDescriptors(used);
   while (limit - reservedDescriptors(limit) < used) limit += 1;

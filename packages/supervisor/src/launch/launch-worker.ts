@@ -37,7 +37,7 @@ export interface LaunchedWorker {
 }
 
 /** Where a worker's process could not be started. */
-export class LaunchError extends Error {
+class LaunchError extends Error {
   override readonly name = 'LaunchError';
 }
 

@@ -2,7 +2,7 @@ import { open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
 
 /** Rotated copies kept per worker log by default (`<log>.1` … `<log>.3`). */
-export const LOG_COPIES_KEPT = 3;
+const LOG_COPIES_KEPT = 3;
 
 /** A log file and the rotated copies a {@link LogRotator} keeps of it: `[<log>, <log>.1, …, <log>.<keep>]`. */
 export function logFileAndCopies(file: string, keep = LOG_COPIES_KEPT): string[] {

@@ -16,7 +16,7 @@ export interface ManagedRepoSettings {
 }
 
 /** Told about what happens to a managed repo (persistence, metrics). */
-export interface ManagedRepoObserver {
+interface ManagedRepoObserver {
   changed(repo: ManagedRepo): void;
   probed?(repo: ManagedRepo, result: ProbeResult): void;
 }

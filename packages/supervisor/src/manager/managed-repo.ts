@@ -17,7 +17,7 @@ import { RestartPolicy } from './restart-policy.js';
 import { stopWorker } from './stop-worker.js';
 import { expectedWorker, openWorkerLink } from './worker-link.js';
 
-export type { HelloVerdict, ManagedRepoObserver, ManagedRepoOptions, ManagedRepoSettings } from './managed-repo-options.js';
+export type { HelloVerdict, ManagedRepoOptions, ManagedRepoSettings } from './managed-repo-options.js';
 
 /**
  * One repository under supervision and its worker's lifecycle: launch, hello,

@@ -14,7 +14,7 @@ export interface WorkerProcess {
 }
 
 /** The worker's runtime as it last told: by hello, `runtime.state` and every passed probe. */
-export interface RuntimeStatus {
+interface RuntimeStatus {
   running: boolean;
   sessionId: string | null;
   lastError: string | null;

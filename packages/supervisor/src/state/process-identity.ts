@@ -34,7 +34,7 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /** The one-letter state of process `pid` (`R`, `S`, `T`, `Z`, …) from /proc, or null when it cannot be read. */
-export function readProcessState(pid: number): string | null {
+function readProcessState(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.charAt(stat.lastIndexOf(')') + 2) || null;

@@ -6,7 +6,7 @@ const nullablePid = z.nullable(z.int().check(z.positive()));
 const port = z.int().check(z.minimum(1), z.maximum(65_535));
 
 /** One repository in `supervisor-state.json`. */
-export const StoredRepoSchema = z.object({
+const StoredRepoSchema = z.object({
   slug: SlugSchema,
   /** Absolute real path of the repository. */
   path: z.string().check(z.minLength(1)),

@@ -6,7 +6,7 @@ import { emptyState, StoredStateSchema } from './state-schema.js';
 import type { StoredState } from './state-schema.js';
 
 /** Mode of `supervisor-state.json`: it holds worker tokens. */
-export const STATE_FILE_MODE = 0o600;
+const STATE_FILE_MODE = 0o600;
 
 /** Where {@link StateStore} reports a state file it had to move aside (pino-compatible). */
 export interface StateLogger {
@@ -115,7 +115,7 @@ async function removeTornWrites(path: string): Promise<void> {
 }
 
 /** Where the copy of the last good save is kept: `supervisor-state.json.bak`. */
-export function backupOf(path: string): string {
+function backupOf(path: string): string {
   return `${path}.bak`;
 }
 

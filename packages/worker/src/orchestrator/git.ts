@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import type { RepoSnapshot } from '../state/state-tracker.js';
 
 /** Why a git call failed: the folder is gone, git is not on PATH, or git itself said no. */
-export type GitFailure = 'repo-missing' | 'git-missing' | 'git-failed';
+type GitFailure = 'repo-missing' | 'git-missing' | 'git-failed';
 
 /** A failed git call; the message names the real cause and how to fix it. */
-export class GitError extends Error {
+class GitError extends Error {
   override readonly name = 'GitError';
 
   constructor(

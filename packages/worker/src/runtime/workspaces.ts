@@ -4,7 +4,7 @@ import { git } from '../orchestrator/git.js';
 import { PRIVATE_FOLDER_MODE } from './private-files.js';
 
 /** The workspace folder of issue `issue` under a data root: `<data_root>/workspaces/issue-<n>`. */
-export function workspacePath(dataRoot: string, issue: number): string {
+function workspacePath(dataRoot: string, issue: number): string {
   if (!Number.isSafeInteger(issue) || issue < 1) throw new RangeError(`issue must be a positive integer, got ${issue}`);
   return join(dataRoot, 'workspaces', `issue-${issue}`);
 }

@@ -5,7 +5,7 @@ import { SerialQueue, parseJsonWith, writeFileAtomic } from '@repovisor/kit';
 import { PRIVATE_FILE_MODE } from '../runtime/private-files.js';
 
 /** What the repository watcher last saw. */
-export const RepoSnapshotSchema = z.object({
+const RepoSnapshotSchema = z.object({
   head: z.nullable(z.string()),
   branch: z.nullable(z.string()),
   changedFiles: z.int().check(z.minimum(0)),
@@ -15,7 +15,7 @@ export const RepoSnapshotSchema = z.object({
  * A runtime's persisted state (`<data_root>/state.json`). Unknown keys, such as
  * the `workspaces` list that earlier versions wrote, are dropped on load.
  */
-export const RuntimeStateSchema = z.object({
+const RuntimeStateSchema = z.object({
   version: z.literal(1),
   slug: z.string(),
   starts: z.int().check(z.minimum(0)),
