@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 
 // The `node:fs` calls the worker's start path makes, as promises, made from
 // node:fs's callback functions: importing `node:fs/promises` loads a dozen more
-// of node's internal modules (readline among them), ~1.6 ms of every worker's
-// start (docs/BENCHMARKS.md). Same arguments, results and errors as the
+// of node's internal modules (readline among them) into every worker's start
+// (docs/BENCHMARKS.md, "What each start-up trick buys"). Same arguments, results and errors as the
 // functions of the same names in node:fs/promises, except `open`, which
 // resolves with a file descriptor, not a FileHandle.
 

@@ -52,7 +52,7 @@ export class ApiClient {
   }
 }
 
-// node:http, not fetch: a CLI process pays ~40 ms to load fetch's client (undici) on first use.
+// node:http, not fetch: loading fetch's client (undici) on first use would slow every CLI command.
 function send(url: string, method: string, token: string, body: string | undefined): Promise<{ status: number; statusText: string; text: string }> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (body !== undefined) {

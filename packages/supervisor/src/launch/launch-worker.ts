@@ -61,8 +61,8 @@ export function launchWorker(spec: LaunchSpec): LaunchedWorker {
   // The worker gets the log file itself (O_APPEND), not a pipe through us: it must
   // keep logging when this supervisor dies, until a new one re-adopts it.
   // node:child_process, not execa: nothing of execa's is used for a detached
-  // process with its output in a file, and its import and first call cost the
-  // supervisor ~25 ms before the first launch (docs/BENCHMARKS.md).
+  // process with its output in a file, and its import and first call would delay
+  // the supervisor's first launch (docs/ARCHITECTURE.md, "Decisions worth knowing").
   const log = openSync(spec.logFile, 'a', 0o600);
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('REPOVISOR_')));
   let child: ChildProcess;

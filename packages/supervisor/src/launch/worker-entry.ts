@@ -24,8 +24,8 @@ export function workerEntryPath(): string {
  * beside this package (`packages/worker` in the checkout,
  * `node_modules/@repovisor/worker` when installed) or inside it (`dist/worker`,
  * the copy a packed supervisor carries: scripts/pack/worker-copy.mjs), so it
- * is looked for there first: node's package resolution costs the supervisor
- * ~2.5 ms before its first launch. A copy nested in this package's own
+ * is looked for there first, before node's package resolution, which would
+ * delay the supervisor's first launch. A copy nested in this package's own
  * node_modules would win the resolution, so that one is checked first; the
  * packed copy comes last, after the checkout's own worker; anything else goes
  * through `require.resolve`.

@@ -1,7 +1,7 @@
 /**
  * How often the event loop's delay is sampled. Each sample wakes an idle
- * worker (~0.1–0.2 ms of CPU per wake-up on the benchmark machine, so ~4 % of
- * a core for 100 workers at this period, ~19 % at 100 ms). A stall longer than
+ * worker, so a shorter period costs a hundred idle workers a visible share of
+ * a core (docs/BENCHMARKS.md, "How cost grows"). A stall longer than
  * the period is always seen; a shorter one may be seen in part or not at all:
  * hangs are for the probes' timeouts to catch, this figure is for operators.
  */
