@@ -3,6 +3,7 @@ export type { AtomicWriteOptions } from './atomic-write.js';
 export { parseJsonWith } from './json-file.js';
 export type { JsonParseResult } from './json-file.js';
 export { formatIssueLines, formatIssues, issuePath } from './format-issues.js';
+export type { IssueWording } from './format-issues.js';
 export type { Failure, Result } from './result.js';
 export { newSecret, sameSecret, secureRandomBytes } from './secrets.js';
 export { ListenerSet, toDisposable } from './disposable.js';

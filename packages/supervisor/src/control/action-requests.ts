@@ -1,5 +1,7 @@
+import { formatIssueLines } from '@repovisor/kit';
 import { isAbsolute } from 'node:path';
 import * as z from 'zod/mini';
+import type { Result } from '@repovisor/kit';
 
 /** The actions HydraFlow's `hf` CLI sends on the control port. */
 const ACTION_NAMES = ['ping', 'list_repos', 'add_repo', 'register_repo', 'remove_repo'] as const;
@@ -64,10 +66,10 @@ export function knownAction(action: unknown): ActionName | undefined {
 }
 
 /** Validates a request whose action is known; a failure says which field is wrong and why. */
-export function parseActionRequest(value: unknown): { ok: true; request: ActionRequest } | { ok: false; error: string } {
+export function parseActionRequest(value: unknown): Result<{ request: ActionRequest }, { error: string }> {
   const parsed = ActionRequest.safeParse(value);
   if (parsed.success) return { ok: true, request: parsed.data };
-  const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'request'} ${issue.message}`);
+  const problems = formatIssueLines(parsed.error.issues, { root: 'request', line: (path, message) => `${path} ${message}` });
   const action = isActionLine(value) ? String(value.action) : 'action';
   return { ok: false, error: `Invalid ${action} request: ${problems.join('; ')}` };
 }

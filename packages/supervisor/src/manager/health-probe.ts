@@ -2,11 +2,10 @@ import type { Agent } from 'node:http';
 import { SupervisorRequests } from '@repovisor/protocol';
 import { nodeHttp } from '../lazy-modules.js';
 import type { Connection, HealthResult } from '@repovisor/protocol';
+import type { Result } from '@repovisor/kit';
 
 /** The outcome of one probe of a worker. */
-export type ProbeResult =
-  | { ok: true; latencyMs: number; health: HealthResult }
-  | { ok: false; latencyMs: number; reason: string };
+export type ProbeResult = Result<{ latencyMs: number; health: HealthResult }, { latencyMs: number; reason: string }>;
 
 /** Where a probe's `GET /healthz` goes: the worker's HTTP port, through a kept-alive agent of the caller's. */
 export interface HealthzTarget {

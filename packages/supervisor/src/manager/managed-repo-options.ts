@@ -4,6 +4,7 @@ import type { ProbeResult } from './health-probe.js';
 import type { ManagedRepo } from './managed-repo.js';
 import type { RepoRecord } from './repo-record.js';
 import type { RestartSettings } from './restart-policy.js';
+import type { Result } from '@repovisor/kit';
 
 /** Timing settings a managed repo follows. */
 export interface ManagedRepoSettings {
@@ -36,4 +37,4 @@ export interface ManagedRepoOptions {
 }
 
 /** The answer to a worker's hello. */
-export type HelloVerdict = { ok: true } | { ok: false; code: string; message: string };
+export type HelloVerdict = Result<object, { code: string; message: string }>;

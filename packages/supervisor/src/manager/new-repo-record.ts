@@ -2,6 +2,7 @@ import { slugProblem } from '@repovisor/protocol';
 import { deriveSlug, inspectRepoPath } from '../config/repo-identity.js';
 import { newWorkerToken } from '../state/state-schema.js';
 import type { RepoRecord } from './repo-record.js';
+import type { Result } from '@repovisor/kit';
 
 /** What an operator asks to register (`POST /api/repos`, a CLI action). */
 export interface RepoRequest {
@@ -12,7 +13,7 @@ export interface RepoRequest {
 }
 
 /** A new record, or why the request cannot make one. */
-export type NewRecordResult = { ok: true; record: RepoRecord } | { ok: false; reason: 'path' | 'slug'; message: string };
+export type NewRecordResult = Result<{ record: RepoRecord }, { reason: 'path' | 'slug'; message: string }>;
 
 /**
  * Checks a registration request (the path exists and is a git repository's

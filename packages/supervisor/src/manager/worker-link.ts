@@ -3,6 +3,7 @@ import type { Connection, HelloParams } from '@repovisor/protocol';
 import type { Logger } from 'pino';
 import type { HelloVerdict } from './managed-repo-options.js';
 import type { Lifecycle, LifecycleIn, WorkerLink } from './repo-lifecycle.js';
+import type { Failure, Result } from '@repovisor/kit';
 
 /**
  * The link of a worker that said hello on `connection`: what it told, kept
@@ -29,7 +30,7 @@ export function expectedWorker(
   slug: string,
   lifecycle: Lifecycle,
   pid: number,
-): { ok: true; current: LifecycleIn<'starting' | 'running' | 'unhealthy'> } | Extract<HelloVerdict, { ok: false }> {
+): Result<{ current: LifecycleIn<'starting' | 'running' | 'unhealthy'> }, Failure<HelloVerdict>> {
   if (lifecycle.state !== 'starting' && lifecycle.state !== 'running' && lifecycle.state !== 'unhealthy') {
     return { ok: false, code: ErrorCodes.UnexpectedWorker, message: `No worker of ${slug} is expected now (it is ${lifecycle.state})` };
   }

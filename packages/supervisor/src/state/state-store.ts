@@ -4,6 +4,7 @@ import { SerialQueue, formatIssues, parseJsonWith, writeFileAtomic } from '@repo
 import { homePaths } from '../home/home-paths.js';
 import { emptyState, StoredStateSchema } from './state-schema.js';
 import type { StoredState } from './state-schema.js';
+import type { Result } from '@repovisor/kit';
 
 /** Mode of `supervisor-state.json`: it holds worker tokens. */
 const STATE_FILE_MODE = 0o600;
@@ -94,7 +95,7 @@ export class StateStore {
 
 }
 
-function parseState(text: string): { ok: true; state: StoredState } | { ok: false; reason: string } {
+function parseState(text: string): Result<{ state: StoredState }, { reason: string }> {
   const parsed = parseJsonWith(text, StoredStateSchema);
   if (parsed.ok) return { ok: true, state: parsed.value };
   return { ok: false, reason: parsed.reason.startsWith('not JSON') ? parsed.reason : `not a version 1 supervisor state: ${parsed.reason}` };

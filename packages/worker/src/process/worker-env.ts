@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { SlugSchema, issuesData } from '@repovisor/protocol';
 import * as z from 'zod/mini';
+import type { Result } from '@repovisor/kit';
 
 /** A worker's settings, read from its environment. */
 export interface WorkerSettings {
@@ -16,7 +17,7 @@ export interface WorkerSettings {
 }
 
 /** The outcome of reading the environment: settings, or every problem found. */
-export type WorkerEnvResult = { ok: true; settings: WorkerSettings } | { ok: false; problems: string[] };
+export type WorkerEnvResult = Result<{ settings: WorkerSettings }, { problems: string[] }>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const CONTROL_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
