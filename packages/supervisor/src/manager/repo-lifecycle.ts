@@ -90,38 +90,31 @@ export function workerOf(lifecycle: Lifecycle): WorkerProcess | undefined {
   }
 }
 
-/** What the worker of `lifecycle` said in its hello, if it said one. */
-export function linkOf(lifecycle: Lifecycle): WorkerLink | null {
+/** What the worker of `lifecycle` said in its hello, and when (Date.now()); nulls when it said none or is gone. */
+function helloOf(lifecycle: Lifecycle): { link: WorkerLink | null; since: number | null } {
   switch (lifecycle.state) {
     case 'running':
     case 'unhealthy':
     case 'stopping':
-      return lifecycle.link;
+      return { link: lifecycle.link, since: lifecycle.since };
     case 'stopped':
     case 'failed':
     case 'backoff':
     case 'starting':
-      return null;
+      return { link: null, since: null };
     default:
       return unknownState(lifecycle);
   }
 }
 
+/** What the worker of `lifecycle` said in its hello, if it said one. */
+export function linkOf(lifecycle: Lifecycle): WorkerLink | null {
+  return helloOf(lifecycle).link;
+}
+
 /** When (Date.now()) the worker of `lifecycle` said hello, if it is still there. */
 export function runningSinceOf(lifecycle: Lifecycle): number | null {
-  switch (lifecycle.state) {
-    case 'running':
-    case 'unhealthy':
-    case 'stopping':
-      return lifecycle.since;
-    case 'stopped':
-    case 'failed':
-    case 'backoff':
-    case 'starting':
-      return null;
-    default:
-      return unknownState(lifecycle);
-  }
+  return helloOf(lifecycle).since;
 }
 
 function allow(from: RepoState, to: RepoState, targets: readonly RepoState[]): void {
