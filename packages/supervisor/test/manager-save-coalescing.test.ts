@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { RepoManager } from '../src/manager/repo-manager.js';
 import type { RepoRecord } from '../src/manager/repo-record.js';
-import { newWorkerToken } from '../src/state/state-schema.js';
+import { testRepoRecord } from './helpers/test-repo-record.js';
 import { StateStore } from '../src/state/state-store.js';
 
 // The manager's saves against the real state store in a temporary home: calls
@@ -18,20 +18,7 @@ afterEach(async () => {
   for (const folder of folders.splice(0)) await rm(folder, { recursive: true, force: true });
 });
 
-function record(slug: string): RepoRecord {
-  return {
-    slug,
-    path: `/nowhere/${slug}`,
-    autostart: false,
-    env: {},
-    source: 'config',
-    addedAt: new Date().toISOString(),
-    token: newWorkerToken(),
-    pid: null,
-    pidStartTicks: null,
-    httpPort: null,
-  };
-}
+const record = (slug: string): RepoRecord => testRepoRecord(slug);
 
 interface Rig {
   manager: RepoManager;

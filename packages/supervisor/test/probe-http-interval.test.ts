@@ -10,7 +10,7 @@ import { Connection, SupervisorRequests } from '@repovisor/protocol';
 import { ManagedRepo } from '../src/manager/managed-repo.js';
 import type { ProbeResult } from '../src/manager/health-probe.js';
 import type { LaunchedWorker, WorkerExit } from '../src/launch/launch-worker.js';
-import { newWorkerToken } from '../src/state/state-schema.js';
+import { testRepoRecord } from './helpers/test-repo-record.js';
 
 // The real parts: a live process standing in for the worker (its pid is what hello must name),
 // a real HTTP server for GET /healthz, and the real protocol over in-memory streams.
@@ -51,18 +51,7 @@ async function rig(httpIntervalMs: number, healthzStatus: number): Promise<Rig> 
   const probes: ProbeResult[] = [];
   const waiters: (() => void)[] = [];
   const repo = new ManagedRepo({
-    record: {
-      slug: 'acme/alpha',
-      path: '/nowhere/alpha',
-      autostart: false,
-      env: {},
-      source: 'config',
-      addedAt: new Date().toISOString(),
-      token: newWorkerToken(),
-      pid: null,
-      pidStartTicks: null,
-      httpPort: null,
-    },
+    record: testRepoRecord('acme/alpha', { path: '/nowhere/alpha' }),
     settings: {
       health: { intervalMs: 10, timeoutMs: 2000, failureThreshold: 3, httpIntervalMs },
       restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxRestarts: 5, windowMs: 60_000, stableAfterMs: 10_000 },

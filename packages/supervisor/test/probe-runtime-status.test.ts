@@ -6,7 +6,7 @@ import { Connection, SupervisorRequests } from '@repovisor/protocol';
 import type { HealthResult } from '@repovisor/protocol';
 import { ManagedRepo } from '../src/manager/managed-repo.js';
 import type { LaunchedWorker, WorkerExit } from '../src/launch/launch-worker.js';
-import { newWorkerToken } from '../src/state/state-schema.js';
+import { testRepoRecord } from './helpers/test-repo-record.js';
 
 // A worker's runtime status reaches the supervisor's view through probes alone (no
 // `runtime.state` notification here): a live process stands in for the worker, and the real
@@ -24,7 +24,7 @@ function probedRepo(health: () => Pick<HealthResult, 'running' | 'lastError'>): 
   const pid = child.pid as number;
   let changes = 0;
   const repo = new ManagedRepo({
-    record: { slug: 'acme/alpha', path: '/nowhere/alpha', autostart: false, env: {}, source: 'config', addedAt: new Date().toISOString(), token: newWorkerToken(), pid: null, pidStartTicks: null, httpPort: null },
+    record: testRepoRecord('acme/alpha', { path: '/nowhere/alpha' }),
     settings: {
       health: { intervalMs: 10, timeoutMs: 10_000, failureThreshold: 100, httpIntervalMs: 60_000 },
       restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxRestarts: 5, windowMs: 60_000, stableAfterMs: 10_000 },
