@@ -58,7 +58,7 @@ export async function run(ctx) {
   await errorThenClose('a hello with a wrong token', hello({ pid: pids['acme/alpha'] }), /"code":"unauthorized"/);
   await errorThenClose('a hello for an unknown slug', hello({ slug: 'acme/ghost' }), /"code":"unknown_slug"/);
   await errorThenClose('a hello of protocol version 99', hello({ protocolVersion: 99 }), /"code":"version_mismatch"/);
-  await errorThenClose('a hello with the right token for a slug that belongs to another worker', hello({ token: tokenOf('acme/alpha'), pid: process.pid }), new RegExp(`"code":"duplicate".*worker pid ${pids['acme/alpha']}`));
+  await errorThenClose('a hello with the right token for a slug that belongs to another worker', hello({ token: tokenOf('acme/alpha'), pid: process.pid }), new RegExp(`"code":"unexpected_worker".*worker pid ${pids['acme/alpha']}`));
   await errorThenClose('a hello for acme/beta with acme/alpha\'s token', hello({ slug: 'acme/beta', token: tokenOf('acme/alpha'), pid: pids['acme/beta'] }), /"code":"unauthorized"/);
 
   await errorThenClose('nothing at all (a silent connection)', '', /timeout: no complete line within/);
