@@ -103,8 +103,8 @@ describe('the supervisor keys of CONFIGURATION.md', () => {
 });
 
 describe('the repos keys of CONFIGURATION.md', () => {
-  it('lists path, slug, autostart and env', () => {
-    expect(repoKeys().map((entry) => entry.key)).toEqual(['path', 'slug', 'autostart', 'env']);
+  it('lists path, slug, autostart, env and pipeline', () => {
+    expect(repoKeys().map((entry) => entry.key)).toEqual(['path', 'slug', 'autostart', 'env', 'pipeline']);
   });
 
   it('path is required; slug is derived, autostart true and env empty by default', async () => {
@@ -114,7 +114,7 @@ describe('the repos keys of CONFIGURATION.md', () => {
     expect(loaded.problems).toEqual([]);
     const file = join(folder, 'repos.yaml');
     await writeFile(file, `repos: ${JSON.stringify([{ path: repo }])}\n`);
-    expect((await loadConfig(file, {})).repos).toEqual([{ path: repo, slug: 'alpha', autostart: true, env: {} }]);
+    expect((await loadConfig(file, {})).repos).toEqual([{ path: repo, slug: 'alpha', autostart: true, env: {}, pipeline: null }]);
     expect((await load({}, [{ slug: 'acme/alpha' }])).problems).toEqual([expect.stringMatching(/^repos\[0\]\.path: /)]);
   });
 

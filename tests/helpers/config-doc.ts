@@ -43,3 +43,6 @@ export function numericRange(cell: string): { min: number; max: number } | undef
   if (match?.[1] === undefined || match[2] === undefined) return undefined;
   return { min: Number(match[1]), max: match[2] === '2^53−1' ? Number.MAX_SAFE_INTEGER : Number(match[2]) };
 }
+
+/** The pipeline keys of docs/CONFIGURATION.md ("## `pipeline:` keys"). */
+export const pipelineKeys = (): DocumentedKey[] => documentedKeys('`pipeline:` keys');

@@ -103,7 +103,8 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
         persist: (repos) => store.save({ version: 1, controlPort, http: httpAddress, repos }),
         logger,
         // Workers log at the supervisor's own level (supervisor start --log-level).
-        launch: (spec) => launchWorker({ ...spec, logLevel: logger.level }),
+        // A repo added through the API has no pipeline of its own: it gets supervisor.pipeline.
+        launch: (spec) => launchWorker({ ...spec, logLevel: logger.level, pipeline: spec.pipeline === undefined ? config.pipelineDefaults : spec.pipeline }),
         onProbe: (_repo, result) => metrics.probed(result),
       },
       records,

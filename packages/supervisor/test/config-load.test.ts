@@ -61,7 +61,7 @@ describe('loadConfig', () => {
       graceMs: 10000,
       logMaxBytes: 2048,
     });
-    expect(config.repos).toEqual([{ slug: 'acme/alpha', path: alpha, autostart: false, env: { FOO: 'bar' } }]);
+    expect(config.repos).toEqual([{ slug: 'acme/alpha', path: alpha, autostart: false, env: { FOO: 'bar' }, pipeline: null }]);
   });
 
   it('fills every default and puts the home beside the file when the file says nothing', async () => {

@@ -78,7 +78,7 @@ describe('ConfigFileSchema', () => {
     expect(problemsOf({ supervisor: { restart: { backoff: 2 } } })).toEqual([
       'supervisor.restart.backoff: unknown key (expected one of: initial_delay_ms, max_delay_ms, max_restarts, window_ms, stable_after_ms)',
     ]);
-    expect(problemsOf({ repos: [{ path: 'a', name: 'x' }] })).toEqual(['repos[0].name: unknown key (expected one of: path, slug, autostart, env)']);
+    expect(problemsOf({ repos: [{ path: 'a', name: 'x' }] })).toEqual(['repos[0].name: unknown key (expected one of: path, slug, autostart, env, pipeline)']);
   });
 
   it('wants max_delay_ms at least initial_delay_ms, taking the default of the one not given', () => {

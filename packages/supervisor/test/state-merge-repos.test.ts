@@ -7,7 +7,7 @@ import type { StoredRepo } from '../src/state/state-schema.js';
 const NOW = new Date('2025-06-01T00:00:00.000Z');
 
 function definition(slug: string, path: string, overrides: Partial<RepoDefinition> = {}): RepoDefinition {
-  return { slug, path, autostart: true, env: {}, ...overrides };
+  return { slug, path, autostart: true, env: {}, pipeline: null, ...overrides };
 }
 
 function stored(slug: string, path: string, overrides: Partial<StoredRepo> = {}): StoredRepo {
@@ -42,6 +42,7 @@ describe('mergeRepos', () => {
         path: '/r/alpha',
         autostart: true,
         env: { A: '1' },
+        pipeline: null,
         source: 'config',
         addedAt: NOW.toISOString(),
         token: 'new-token-1'.padEnd(32, '0'),
@@ -56,7 +57,7 @@ describe('mergeRepos', () => {
   it('keeps the stored token and worker of the same slug and folder but takes settings from the file', () => {
     const before = stored('acme/alpha', '/r/alpha', { autostart: true, env: { OLD: 'x' } });
     const { repos, events } = merge([definition('acme/alpha', '/r/alpha', { autostart: false, env: { NEW: 'y' } })], [before]);
-    expect(repos).toEqual([{ ...before, autostart: false, env: { NEW: 'y' } }]);
+    expect(repos).toEqual([{ ...before, autostart: false, env: { NEW: 'y' }, pipeline: null }]);
     expect(events).toEqual([]);
   });
 
@@ -93,7 +94,7 @@ describe('mergeRepos', () => {
   it('adopts an API repo that the file now lists with the same slug and folder', () => {
     const api = stored('acme/alpha', '/r/alpha', { source: 'api' });
     const { repos, events } = merge([definition('acme/alpha', '/r/alpha')], [api]);
-    expect(repos).toEqual([{ ...api, source: 'config' }]);
+    expect(repos).toEqual([{ ...api, source: 'config', pipeline: null }]);
     expect(events).toEqual([{ kind: 'api_repo_adopted', repo: api }]);
   });
 

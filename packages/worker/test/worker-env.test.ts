@@ -1,3 +1,4 @@
+import { PIPELINE_DEFAULTS } from '@repovisor/protocol';
 import { describe, expect, it } from '@jest/globals';
 import { readWorkerEnv } from '@repovisor/worker';
 import type { WorkerEnvResult, WorkerSettings } from '@repovisor/worker';
@@ -33,8 +34,20 @@ describe('readWorkerEnv', () => {
         graceMs: 30_000,
         watchIntervalMs: 2000,
         logLevel: 'info',
+        pipeline: null,
       },
     });
+  });
+
+  it('reads the pipeline settings the supervisor writes in REPOVISOR_PIPELINE, and refuses what is not such JSON', () => {
+    const pipeline = { ...PIPELINE_DEFAULTS, enabled: true, agent: { command: ['/usr/bin/node', '/srv/agent.mjs'] }, stages: { review: { max_workers: 2 } } };
+    expect(settingsOf(readWorkerEnv(env({ REPOVISOR_PIPELINE: JSON.stringify(pipeline) }))).pipeline).toEqual(pipeline);
+    for (const wrong of ['{', '{}', JSON.stringify({ ...pipeline, agent: { command: [] } })]) {
+      expect(readWorkerEnv(env({ REPOVISOR_PIPELINE: wrong }))).toEqual({
+        ok: false,
+        problems: ["REPOVISOR_PIPELINE: REPOVISOR_PIPELINE must be the JSON of a repo's pipeline settings, as the supervisor writes it from repos.yaml"],
+      });
+    }
   });
 
   it('reads every variable when all are set and valid', () => {

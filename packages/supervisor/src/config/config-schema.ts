@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { SlugSchema } from '@repovisor/protocol';
+import type { PipelineSettings } from '@repovisor/protocol';
+import { PipelineSectionSchema } from './pipeline-schema.js';
+import { describe, flag, host, milliseconds, port, strictMapping, wholeNumber } from './schema-parts.js';
 
-const DAY_MS = 86_400_000;
 
 /** The supervisor's settings, normalised from `repos.yaml` with every default filled in. */
 export interface SupervisorSettings {
@@ -26,6 +28,8 @@ export interface RepoDefinition {
   path: string;
   autostart: boolean;
   env: Record<string, string>;
+  /** Its pipeline, every default applied; null when it runs none. */
+  pipeline: PipelineSettings | null;
 }
 
 /** The settings a supervisor uses when nothing overrides them, with `home` resolved to an absolute path. */
@@ -41,34 +45,6 @@ export function defaultSettings(home: string): SupervisorSettings {
     graceMs: 30_000,
     logMaxBytes: 10 * 1024 * 1024,
   };
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
-  return Array.isArray(value) ? 'a list' : 'a mapping';
-}
-
-function wholeNumber(min: number, max: number, unit = '') {
-  const message = (issue: { input: unknown }) => `must be a whole number from ${min} to ${max}${unit}, got ${describe(issue.input)}`;
-  return z.int({ error: message }).check(z.minimum(min, { error: message }), z.maximum(max, { error: message }));
-}
-
-const milliseconds = (min: number) => wholeNumber(min, DAY_MS, ' (milliseconds)');
-const port = wholeNumber(0, 65_535, ' (0 picks a free port)');
-const host = z.string({ error: 'must be a host name or address, e.g. 127.0.0.1' }).check(z.trim(), z.minLength(1, { error: 'must not be empty' }));
-const flag = z.boolean({ error: (issue) => `must be true or false, got ${describe(issue.input)}` });
-
-/** A mapping that refuses keys it does not know, naming the ones it does. */
-function strictMapping<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
-  const expected = `expected one of: ${Object.keys(shape).join(', ')}`;
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code === 'unrecognized_keys') return expected;
-      return issue.code === 'invalid_type' ? `must be a mapping (${expected}), got ${describe(issue.input)}` : undefined;
-    },
-  });
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -150,6 +126,7 @@ const SupervisorSectionSchema = strictMapping({
   stop_timeout_ms: z.optional(milliseconds(10)),
   grace_ms: z.optional(milliseconds(10)),
   log_max_bytes: z.optional(wholeNumber(1024, Number.MAX_SAFE_INTEGER, ' (bytes)')),
+  pipeline: z.nullish(PipelineSectionSchema),
 });
 
 /** One entry of `repos:` as written. */
@@ -160,6 +137,7 @@ const RepoEntrySchema = strictMapping({
   ),
   autostart: z.optional(flag),
   env: z.nullish(EnvSchema),
+  pipeline: z.nullish(PipelineSectionSchema),
 });
 
 /** The whole `repos.yaml` as written. */

@@ -2,10 +2,12 @@ import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { slugProblem } from '@repovisor/protocol';
+import type { PipelineSettings } from '@repovisor/protocol';
 import { ConfigFileSchema, formatConfigIssues, toSettings } from './config-schema.js';
 import type { RepoDefinition, SupervisorSettings } from './config-schema.js';
 import { limitConcurrency } from '@repovisor/kit';
 import { resolveHome } from '../home/resolve-home.js';
+import { resolvePipeline } from './pipeline-schema.js';
 import { deriveSlug, inspectRepoPath, slugCollisionKey } from './repo-identity.js';
 
 /** Largest `repos.yaml` read; anything bigger is refused before parsing. */
@@ -22,6 +24,8 @@ export interface LoadedConfig {
   file: string;
   settings: SupervisorSettings;
   repos: RepoDefinition[];
+  /** The pipeline of a repo added later (POST /api/repos): `supervisor.pipeline` alone; null when it does not enable one. */
+  pipelineDefaults: PipelineSettings | null;
 }
 
 /** `repos.yaml` could not be used; `problems` lists every reason, each by its path in the file. */
@@ -47,12 +51,21 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   const parsed = ConfigFileSchema.safeParse(raw);
   const problems = parsed.success ? [] : formatConfigIssues(parsed.error);
   // The folders are checked even when the schema failed, so one run reports every problem.
-  const repos = await resolveRepos(raw, dirname(path), problems);
+  const { repos, indexes } = await resolveRepos(raw, dirname(path), problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(path, problems);
 
   const section = parsed.data.supervisor;
+  const defaults = resolvePipeline(section?.pipeline, undefined, dirname(path), 'supervisor.pipeline');
+  if (!defaults.ok) problems.push(defaults.problem);
+  repos.forEach((repo, position) => {
+    const index = indexes[position] ?? position;
+    const own = resolvePipeline(section?.pipeline, parsed.data.repos?.[index]?.pipeline, dirname(path), `repos[${index}].pipeline`);
+    if (own.ok) repo.pipeline = own.pipeline;
+    else if (defaults.ok) problems.push(own.problem);
+  });
+  if (problems.length > 0) throw new ConfigError(path, problems);
   const home = await resolveHome({ env, file: path, homeSetting: () => section?.home });
-  return { file: path, settings: toSettings(section, home), repos };
+  return { file: path, settings: toSettings(section, home), repos, pipelineDefaults: defaults.ok ? defaults.pipeline : null };
 }
 
 async function readConfigDocument(path: string): Promise<unknown> {
@@ -112,7 +125,7 @@ interface ResolvedEntry {
 }
 
 /** Checks each entry's folder, finds its slug, and reports duplicates; pushes problems and returns the good entries. */
-async function resolveRepos(raw: unknown, base: string, problems: string[]): Promise<RepoDefinition[]> {
+async function resolveRepos(raw: unknown, base: string, problems: string[]): Promise<{ repos: RepoDefinition[]; indexes: number[] }> {
   const entries = isRecord(raw) && Array.isArray(raw.repos) ? (raw.repos as unknown[]) : [];
   const limit = limitConcurrency(ENTRY_CONCURRENCY);
   const checked = await Promise.all(entries.map((entry, index) => limit(() => resolveEntry(entry, index, base))));
@@ -122,6 +135,8 @@ async function resolveRepos(raw: unknown, base: string, problems: string[]): Pro
   const bySlug = new Map<string, ResolvedEntry>();
   const byPath = new Map<string, ResolvedEntry>();
   const repos: RepoDefinition[] = [];
+  // The index in the file of each of `repos`.
+  const indexes: number[] = [];
   for (const entry of checked) {
     if (entry === undefined || typeof entry === 'string') continue;
     const samePath = byPath.get(entry.path);
@@ -138,9 +153,10 @@ async function resolveRepos(raw: unknown, base: string, problems: string[]): Pro
       continue;
     }
     bySlug.set(key, entry);
-    repos.push({ slug: entry.slug, path: entry.path, autostart: entry.autostart, env: entry.env });
+    repos.push({ slug: entry.slug, path: entry.path, autostart: entry.autostart, env: entry.env, pipeline: null });
+    indexes.push(entry.index);
   }
-  return repos;
+  return { repos, indexes };
 }
 
 /** One entry's folder and slug; a string is its problem, `undefined` an entry without a usable path (the schema reported it). */

@@ -4,6 +4,8 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { deferExtraCaCerts } from '@repovisor/kit';
 import { workerEntryPath } from './worker-entry.js';
+import { PIPELINE_ENV } from '@repovisor/protocol';
+import type { PipelineSettings } from '@repovisor/protocol';
 
 /** Everything needed to start one worker process. */
 export interface LaunchSpec {
@@ -21,6 +23,8 @@ export interface LaunchSpec {
   env: Record<string, string>;
   /** The worker's log level (default info). */
   logLevel?: string;
+  /** The repo's pipeline (REPOVISOR_PIPELINE); null or absent: it runs none. */
+  pipeline?: PipelineSettings | null;
 }
 
 /** How a worker process ended. */
@@ -80,6 +84,7 @@ export function launchWorker(spec: LaunchSpec): LaunchedWorker {
         REPOVISOR_HTTP_PORT: '0',
         REPOVISOR_GRACE_MS: String(spec.graceMs),
         REPOVISOR_LOG_LEVEL: spec.logLevel ?? 'info',
+        ...(spec.pipeline ? { [PIPELINE_ENV]: JSON.stringify(spec.pipeline) } : {}),
         ...codeCacheSetting(),
       }),
       stdio: ['ignore', log, log],

@@ -171,6 +171,7 @@ export class ManagedRepo {
         token: record.token,
         graceMs: this.options.settings.graceMs,
         env: record.env,
+        pipeline: record.pipeline,
       });
     } catch (error) {
       this.lastError = `could not launch the worker: ${(error as Error).message}`;

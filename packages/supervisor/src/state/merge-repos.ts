@@ -62,6 +62,7 @@ export function mergeRepos(
       path: definition.path,
       autostart: definition.autostart,
       env: { ...definition.env },
+      pipeline: definition.pipeline,
       source: 'config',
       addedAt: carried.addedAt,
       token: carried.token,

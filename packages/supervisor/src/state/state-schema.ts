@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { SlugSchema } from '@repovisor/protocol';
+import { PipelineSettings, SlugSchema } from '@repovisor/protocol';
 import { newSecret } from '@repovisor/kit';
 
 const nullablePid = z.nullable(z.int().check(z.positive()));
@@ -24,6 +24,8 @@ const StoredRepoSchema = z.object({
   pidStartTicks: z.nullable(z.int().check(z.nonnegative())),
   /** The worker's own HTTP port, as reported in `hello`. */
   httpPort: z.nullable(port),
+  /** Its pipeline from repos.yaml (null: none); absent for a repo added through the API, which gets supervisor.pipeline. */
+  pipeline: z.optional(z.nullable(PipelineSettings)),
 });
 
 /** The whole of `supervisor-state.json`. */

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { SlugSchema, issuesData } from '@repovisor/protocol';
+import { PipelineSettings, SlugSchema, issuesData } from '@repovisor/protocol';
 import * as z from 'zod/mini';
 import type { Result } from '@repovisor/kit';
 
@@ -14,6 +14,8 @@ export interface WorkerSettings {
   graceMs: number;
   watchIntervalMs: number;
   logLevel: string;
+  /** The repo's pipeline (REPOVISOR_PIPELINE); null: it runs none. */
+  pipeline: PipelineSettings | null;
 }
 
 /** The outcome of reading the environment: settings, or every problem found. */
@@ -58,6 +60,23 @@ const ControlAddress = z.pipe(
   }),
 );
 
+// JSON written by the supervisor from repos.yaml, which it has already checked; a problem here is a bug or a hand-made environment.
+const Pipeline = z.pipe(
+  z.string().check(
+    z.refine(
+      (text) => {
+        try {
+          return PipelineSettings.safeParse(JSON.parse(text)).success;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'REPOVISOR_PIPELINE must be the JSON of a repo\'s pipeline settings, as the supervisor writes it from repos.yaml' },
+    ),
+  ),
+  z.transform((text) => PipelineSettings.parse(JSON.parse(text))),
+);
+
 const HttpPort = z._default(
   z.pipe(
     z.string().check(z.refine((text) => text === 'off' || within(wholeNumber(text), 0, 65535), { error: 'REPOVISOR_HTTP_PORT must be 0, a port number from 1 to 65535, or "off"' })),
@@ -81,6 +100,7 @@ const WorkerEnv = z
     REPOVISOR_GRACE_MS: milliseconds('REPOVISOR_GRACE_MS', 0, 86_400_000, 30_000),
     REPOVISOR_WATCH_INTERVAL_MS: milliseconds('REPOVISOR_WATCH_INTERVAL_MS', 10, 3_600_000, 2000),
     REPOVISOR_LOG_LEVEL: z._default(z.enum(LOG_LEVELS, { error: `REPOVISOR_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }), 'info'),
+    REPOVISOR_PIPELINE: z.optional(Pipeline),
   })
   .check(
     z.refine((env) => env.REPOVISOR_CONTROL === undefined || env.REPOVISOR_TOKEN !== undefined, {
@@ -116,6 +136,7 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv): WorkerEnvResult {
       graceMs: value.REPOVISOR_GRACE_MS,
       watchIntervalMs: value.REPOVISOR_WATCH_INTERVAL_MS,
       logLevel: value.REPOVISOR_LOG_LEVEL,
+      pipeline: value.REPOVISOR_PIPELINE ?? null,
     },
   };
 }
