@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -195,7 +195,8 @@ describe('repo-worker under a control server', () => {
     await control.listen();
     const { worker, repo } = await startWorker('acme/alpha', { REPOVISOR_CONTROL: control.address, REPOVISOR_TOKEN: TOKEN });
     const accepted = await control.waitForWorker('acme/alpha');
-    await rm(repo, { recursive: true, force: true });
+    // Moved away in one step: a removal that git catches half done would report a broken .git first, which is true at that moment.
+    await rename(repo, `${repo}-moved-away`);
     await waitFor('the runtime to report the failing loop', () => accepted.states.some((state) => state.running && state.lastError !== null));
     const status = await accepted.connection.request(SupervisorRequests.runtimeStatus, {});
     // Still running: the failed loop is retried with backoff.
