@@ -7,6 +7,7 @@ const unitTests = [
   '<rootDir>/packages/protocol/test/*.test.ts',
   '<rootDir>/packages/supervisor/test/restart-policy.test.ts',
   '<rootDir>/packages/supervisor/test/config-schema.test.ts',
+  '<rootDir>/packages/worker/test/pipeline-transitions.test.ts',
 ];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -45,6 +46,7 @@ export default {
     'packages/protocol/src/handler-registry.ts',
     'packages/protocol/src/errors.ts',
     'packages/protocol/src/slug.ts',
+    'packages/worker/src/pipeline/tasks/transitions.ts',
   ],
   // Two cores are shared with the rest of the machine.
   concurrency: 2,
