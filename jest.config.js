@@ -15,6 +15,7 @@ export default {
   moduleNameMapper: {
     '^@repovisor/(kit|protocol|worker|supervisor)$': '<rootDir>/packages/$1/src/index.ts',
     '^@repovisor/kit/promised-fs$': '<rootDir>/packages/kit/src/promised-fs.ts',
+    '^@repovisor/kit/process-identity$': '<rootDir>/packages/kit/src/process-identity.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -18,3 +18,4 @@ export type { TerminateGroupOptions } from './process-group.js';
 export { DEFERRED_CA_CERTS_ENV, deferExtraCaCerts, restoreExtraCaCerts } from './extra-ca-certs.js';
 export { isLoopbackHost } from './loopback-host.js';
 export { requireBearerToken, requireJsonBody, requireLoopbackHost } from './request-guards.js';
+export { isProcessAlive, readPidStartTicks, readProcessCommandLine } from './process-identity.js';

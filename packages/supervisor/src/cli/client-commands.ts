@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isProcessAlive as isAlive, readProcessCommandLine } from '../state/process-identity.js';
+// The subpath, not the kit's index: `supervisor status` must load no zod (tests/cli-status-modules.test.ts).
+import { isProcessAlive as isAlive, readProcessCommandLine } from '@repovisor/kit/process-identity';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RepoView } from '../manager/repo-record.js';

@@ -1,8 +1,7 @@
 import { link, open, readdir, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { temporaryPathFor } from '@repovisor/kit';
-import { isProcessAlive } from '../state/process-identity.js';
+import { isProcessAlive, temporaryPathFor } from '@repovisor/kit';
 
 /**
  * Creates `path` holding `data` only if it does not exist yet; resolves false when it already did.

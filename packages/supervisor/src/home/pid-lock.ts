@@ -1,7 +1,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { isProcessAlive, readProcessCommandLine } from '../state/process-identity.js';
+import { isProcessAlive, readProcessCommandLine } from '@repovisor/kit';
 import { createAndOpenExclusively, removeStaleTemporaries } from './exclusive-file.js';
 import { HomeError, homePaths } from './home-paths.js';
 import { holdsFileOpen } from './pid-holder.js';

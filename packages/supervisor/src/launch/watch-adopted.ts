@@ -1,4 +1,4 @@
-import { isProcessAlive, readPidStartTicks } from '../state/process-identity.js';
+import { isProcessAlive, readPidStartTicks } from '@repovisor/kit';
 import type { LaunchedWorker } from './launch-worker.js';
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { readPidStartTicks } from '../state/process-identity.js';
+import { readPidStartTicks } from '@repovisor/kit';
 
 /** A live worker process found in /proc. */
 export interface FoundWorker {

@@ -1,9 +1,8 @@
 import type { Connection, HelloParams } from '@repovisor/protocol';
 import type { Logger } from 'pino';
 import type { LaunchedWorker, WorkerExit } from '../launch/launch-worker.js';
-import { signalGroup } from '@repovisor/kit';
+import { readPidStartTicks, signalGroup } from '@repovisor/kit';
 import { watchAdoptedWorker } from '../launch/watch-adopted.js';
-import { readPidStartTicks } from '../state/process-identity.js';
 import type { ProbeResult } from './health-probe.js';
 import { LifecycleConflictError } from './lifecycle-error.js';
 import { ProbeLoop } from './probe-loop.js';

@@ -1,8 +1,7 @@
 import { sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { terminateGroup } from '@repovisor/kit';
-import { isProcessAlive, readPidStartTicks } from '../state/process-identity.js';
+import { isProcessAlive, readPidStartTicks, terminateGroup } from '@repovisor/kit';
 import type { FoundWorker } from './find-workers.js';
 import type { RepoRecord, WorkerRecordPatch } from './repo-record.js';
 

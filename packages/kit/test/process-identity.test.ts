@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { isProcessAlive, readPidStartTicks, readProcessCommandLine } from '../src/state/process-identity.js';
+import { isProcessAlive, readPidStartTicks, readProcessCommandLine } from '../src/process-identity.js';
 import { ChildProcesses } from '../../../tests/helpers/child-processes.js';
 
 const children = new ChildProcesses();
