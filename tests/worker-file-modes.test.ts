@@ -24,14 +24,14 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
-/** `relative path → mode` of the data root and everything in it, worktrees' contents aside. */
+/** `relative path → mode` of the data root and everything in it, workspaces' contents aside. */
 async function modesUnder(dataRoot: string): Promise<Record<string, string>> {
   const modes: Record<string, string> = {};
   const visit = async (path: string, insideWorkspaces: boolean): Promise<void> => {
     const info = await lstat(path);
     modes[relative(dataRoot, path) || '.'] = `${info.isDirectory() ? 'd' : 'f'}0${(info.mode & 0o777).toString(8)}`;
     if (!info.isDirectory()) return;
-    // A workspace is a worktree of the repository: its own tree is the repository's business.
+    // A workspace is a clone of the repository: its own tree is the repository's business.
     if (insideWorkspaces && relative(join(dataRoot, 'workspaces'), path) !== '') return;
     for (const name of await readdir(path)) await visit(join(path, name), insideWorkspaces || name === 'workspaces');
   };

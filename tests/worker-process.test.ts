@@ -220,9 +220,10 @@ describe('workspaces of two workers', () => {
       expect(fromA).toEqual({ issue, path: join(first.dataRoot, 'workspaces', `issue-${issue}`), created: true });
       expect(fromB).toEqual({ issue, path: join(second.dataRoot, 'workspaces', `issue-${issue}`), created: true });
       paths.add(fromA.path).add(fromB.path);
-      // Each workspace is a worktree of its own repository at HEAD.
+      // Each workspace is a local clone of its own repository at HEAD, which the repository's .git knows nothing of.
       expect(await git(fromA.path, 'rev-parse', 'HEAD')).toBe(await git(first.repo, 'rev-parse', 'HEAD'));
       expect(await git(fromB.path, 'rev-parse', 'HEAD')).toBe(await git(second.repo, 'rev-parse', 'HEAD'));
+      expect(await git(first.repo, 'worktree', 'list', '--porcelain')).not.toContain(fromA.path);
     }
     expect(paths.size).toBe(6);
     expect(await a.connection.request(SupervisorRequests.workspaceEnsure, { issue: 7 })).toMatchObject({ created: false });

@@ -10,7 +10,7 @@ export const PRIVATE_FOLDER_MODE = 0o700;
  * Brings the data root, the files in it and the workspace folders down to
  * {@link PRIVATE_FOLDER_MODE} and {@link PRIVATE_FILE_MODE}: files written by
  * an older worker, under a loose umask or moved aside keep the mode they had,
- * and a rename keeps it too. Worktrees' contents are the repository's and
+ * and a rename keeps it too. Workspaces' contents are the repository's and
  * are left alone: their folder is private. Links are not followed. A file
  * that cannot be changed is told to `onError`, and the worker carries on.
  */
