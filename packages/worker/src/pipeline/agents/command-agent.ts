@@ -75,7 +75,7 @@ export interface AgentExit {
 /** An agent run: how it ended, or why it could not start. */
 export type CommandAgentResult = Result<AgentExit, AgentStartFailure>;
 
-/** The agent's environment: the worker's, less its control-port secret, plus the run's `REPOVISOR_*` variables (DESIGN.md). */
+/** The agent's environment: the worker's, less its control-port secret, plus the run's `REPOVISOR_*` variables (the pipeline's contract). */
 function agentEnvironment(base: NodeJS.ProcessEnv, context: AgentRunContext): NodeJS.ProcessEnv {
   // The token lets its holder speak for the worker on the supervisor's control port; an agent has no business there.
   const { REPOVISOR_TOKEN: _token, ...inherited } = base;

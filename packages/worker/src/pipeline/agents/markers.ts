@@ -1,7 +1,7 @@
 import type { AgentStage } from '@repovisor/protocol';
 import type { CommandAgentResult } from './command-agent.js';
 
-// The marker contract of DESIGN.md ("Agents"), read from an agent's stdout lines.
+// The agents' marker contract, read from an agent's stdout lines.
 // A marker is a line of its own (surrounding blanks ignored); when an agent prints
 // one several times, the last complete one is its answer (an agent may think aloud
 // before it answers).

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 
-// The names the pipeline gives a task in git and on disk (DESIGN.md, "The
+// The names the pipeline gives a task in git and on disk (the pipeline contract, "The
 // per-repo pipeline"): one place, so that the workspace, the branch and the
 // merge's trailer can never disagree.
 
 /** Checks that `id` is a task id (a positive integer); a bug in the caller otherwise. */
-export function checkTaskId(id: number): number {
+function checkTaskId(id: number): number {
   if (!Number.isSafeInteger(id) || id < 1) throw new RangeError(`a task id must be a positive integer, got ${id}`);
   return id;
 }

@@ -4,7 +4,7 @@ import { PIPELINE_DEFAULTS } from '@repovisor/protocol';
 /**
  * What a stage run, the merge or a human did to a task: the input of
  * `advance` (transitions.ts). One kind a result; the engine reads the kind
- * from the agent's markers (DESIGN.md, "Agents").
+ * from the agent's markers (the agents' marker contract).
  */
 export type StageOutcome =
   /** triage's JSON line: ready or not, with the reasons. */

@@ -1,6 +1,6 @@
 import type { HistoryEntry, Task, TaskChange, TaskStage, TaskStatus, WorkStage } from './task.js';
 
-// The pipeline API's views of tasks (DESIGN.md, "The worker's pipeline
+// The pipeline API's views of tasks (the pipeline contract, "The worker's pipeline
 // API"), exactly in its shapes: what a task file holds for the engine alone
 // (the plan, feedback, correction, timestamps) stays out of them.
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 
 // A task of the per-repo pipeline as it is persisted, one JSON file per task
-// (<data_root>/tasks/<id>.json, see task-store.ts). The names are DESIGN.md's
+// (<data_root>/tasks/<id>.json, see task-store.ts). The names are the pipeline contract's
 // ("The per-repo pipeline"): the API shows most fields as they are here.
 
 /** Every stage a task can be at, in pipeline order, then the ones that end or hold it. */

@@ -2,12 +2,12 @@ import type { Result } from '@repovisor/kit';
 import type { AttemptCaps, StageOutcome } from './stage-outcome.js';
 import type { Task, TaskStage, WorkStage } from './task.js';
 
-// The pipeline's state machine (DESIGN.md, "Stages"), as one pure function:
+// The pipeline's state machine (its stages and transitions), as one pure function:
 // a task and what just happened to it in, the task's next state out, with
 // one history entry for the result. Nothing here reads a clock, a file or a
 // process: the engine persists what comes out.
 //
-// Decisions DESIGN.md leaves open, made here:
+// Decisions the pipeline contract leaves open, made here:
 // - An approve does not end the task: it marks the change `approved` and the
 //   task waits at `review` for the merge; `merged` then makes it `done`. A
 //   worker that dies between the two merges after its restart without a
