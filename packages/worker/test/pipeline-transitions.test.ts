@@ -32,7 +32,7 @@ const atImplement = (): Task => run(run(fresh(), { kind: 'triaged', ready: true,
 const atReview = (): Task => run(atImplement(), { kind: 'implemented', commits: 2, change });
 const failedRun = (stage: AgentStage, reason = 'exit 1 with no marker'): StageOutcome => ({ kind: 'failed', stage, reason });
 
-describe('advance: the pipeline's stages', () => {
+describe("advance: the pipeline's stages", () => {
   it('takes a ready task from triage to plan, and a planned one to implement with its plan', () => {
     const planned = run(fresh(), { kind: 'triaged', ready: true, reasons: ['clear'] });
     expect(planned).toMatchObject({ stage: 'plan', status: 'queued', updated_at: NOW.toISOString() });
