@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { LifecycleConflictError } from '../packages/supervisor/src/manager/lifecycle-error.js';
 import { ManagedRepo } from '../packages/supervisor/src/manager/managed-repo.js';
 import type { LaunchedWorker, WorkerExit } from '../packages/supervisor/src/launch/launch-worker.js';
-import { newWorkerToken } from '../packages/supervisor/src/state/state-schema.js';
+import { testRepoRecord } from '../packages/supervisor/test/helpers/test-repo-record.js';
 import { waitFor } from './helpers/wait-for.js';
 
 // The `unhealthy` row of the table of allowed actions (docs/API.md): a start
@@ -24,18 +24,7 @@ describe('a repo in the unhealthy state', () => {
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     const exited = new Promise<WorkerExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const repo = new ManagedRepo({
-      record: {
-        slug: 'acme/alpha',
-        path: '/nowhere/alpha',
-        autostart: true,
-        env: {},
-        source: 'config',
-        addedAt: new Date().toISOString(),
-        token: newWorkerToken(),
-        pid: null,
-        pidStartTicks: null,
-        httpPort: null,
-      },
+      record: testRepoRecord('acme/alpha', { path: '/nowhere/alpha', autostart: true }),
       settings: {
         health: { intervalMs: 60_000, timeoutMs: 2000, failureThreshold: 3, httpIntervalMs: 10_000 },
         restart: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxRestarts: 5, windowMs: 60_000, stableAfterMs: 10_000 },
