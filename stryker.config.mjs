@@ -28,8 +28,8 @@ export default {
     enableFindRelatedTests: true,
   },
   checkers: ['typescript'],
-  // The supervisor's project references the protocol's, so this checks both packages (and not the worker).
-  tsconfigFile: 'packages/supervisor/tsconfig.json',
+  // The solution file references every package, so the checker type-checks the worker's transitions as well as the supervisor's and the protocol's modules.
+  tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: 'perTest',
   // A static mutant (code run once, when its module loads: schema definitions, regexes) has no per-test
