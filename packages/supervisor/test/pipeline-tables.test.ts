@@ -12,7 +12,7 @@ function task(overrides: Partial<PipelineTask>): PipelineTask {
     attempts: { plan: 1, implement: 2, review: 0 },
     branch: 'agent/issue-3',
     change: { number: 1, url: 'file:///srv/changes/1', state: 'open' },
-    history: [{ stage: 'triage', at: '2026-12-04T21:00:00.000Z', outcome: 'ready', detail: null }],
+    history: [{ stage: 'triage', at: '2026-12-04T21:00:00.000Z', outcome: 'ready', detail: '' }],
     last_error: null,
     ...overrides,
   };
@@ -39,11 +39,11 @@ describe('the pipeline tables of the CLI', () => {
   it('lists the human queue with the stage each task came from, its PR or -, and a cause cut to one line', () => {
     const text = hitlTable([
       { issue: 3, title: 'Fix the typo', cause: 'implement made no commit\nin 3 attempts', origin_stage: 'implement', branch: 'agent/issue-3', pr: null },
-      { issue: 4, title: 'Other', cause: 'x'.repeat(80), origin_stage: 'review', branch: null, pr: 2 },
+      { issue: 4, title: 'Other', cause: 'x'.repeat(80), origin_stage: 'review', branch: 'agent/issue-4', pr: 2 },
     ]);
     const [, first, second] = text.split('\n');
     expect(first).toMatch(/^3 +implement +agent\/issue-3 +- +implement made no commit in 3 attempts +Fix the typo$/);
-    expect(second).toMatch(new RegExp(`^4 +review +- +#2 +${'x'.repeat(49)}… +Other$`));
+    expect(second).toMatch(new RegExp(`^4 +review +agent\\/issue-4 +#2 +${'x'.repeat(49)}… +Other$`));
   });
 
   it('shows a task with its fields, indented body, history table and the transcript under its run', () => {
@@ -73,8 +73,8 @@ describe('the pipeline tables of the CLI', () => {
   });
 
   it('says so when the task has no history and no agent has run for it', () => {
-    const text = taskReport(task({ history: [], branch: null, change: null }), { task: 3, run: null, lines: [] });
-    expect(text).toContain('  branch     -\n  change     -\n');
+    const text = taskReport(task({ history: [], change: null }), { task: 3, run: null, lines: [] });
+    expect(text).toContain('  branch     agent/issue-3\n  change     -\n');
     expect(text).toContain('HISTORY\n(none yet)\n\nTRANSCRIPT: none (no agent has run for this task yet)\n');
   });
 });

@@ -8,9 +8,9 @@ export interface PipelineTask {
   stage: string;
   status: string;
   attempts: { plan: number; implement: number; review: number };
-  branch: string | null;
+  branch: string;
   change: { number: number; url: string; state: string } | null;
-  history: { stage: string; at: string; outcome: string; detail: string | null }[];
+  history: { stage: string; at: string; outcome: string; detail: string }[];
   last_error: string | null;
 }
 
@@ -20,7 +20,7 @@ export interface HitlItem {
   title: string;
   cause: string;
   origin_stage: string;
-  branch: string | null;
+  branch: string;
   pr: number | null;
 }
 
@@ -56,7 +56,7 @@ export function hitlTable(items: HitlItem[]): string {
   const rows = items.map((item) => [
     String(item.issue),
     item.origin_stage,
-    item.branch ?? '-',
+    item.branch,
     item.pr === null ? '-' : `#${item.pr}`,
     oneLine(item.cause, 50),
     oneLine(item.title, 40),
@@ -70,12 +70,12 @@ export function taskReport(task: PipelineTask, transcript: TaskTranscript): stri
   const fields: [string, string][] = [
     ['stage', `${task.stage} (${task.status})`],
     ['attempts', `plan ${task.attempts.plan}, implement ${task.attempts.implement}, review ${task.attempts.review}`],
-    ['branch', task.branch ?? '-'],
+    ['branch', task.branch],
     ['change', task.change === null ? '-' : `${changeCell(task.change)} ${task.change.url}`],
   ];
   if (task.last_error !== null) fields.push(['last error', task.last_error]);
   const body = task.body.trimEnd().split('\n').map((line) => `  ${line}`.trimEnd());
-  const history = task.history.map((entry) => [entry.stage, entry.at, entry.outcome, oneLine(entry.detail ?? '', 80)]);
+  const history = task.history.map((entry) => [entry.stage, entry.at, entry.outcome, oneLine(entry.detail, 80)]);
   const run = transcript.run;
   const transcriptTitle = run === null ? 'TRANSCRIPT: none (no agent has run for this task yet)' : `TRANSCRIPT: ${run.stage}, attempt ${run.attempt} (its last ${transcript.lines.length} lines)`;
   return [
