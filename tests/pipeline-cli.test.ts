@@ -44,14 +44,22 @@ describe('the pipeline commands of the CLI', () => {
     expect(JSON.parse(fromStdin.stdout)).toMatchObject({ title: 'stdin body', body: 'piped in\n' });
   });
 
-  it('task add refuses a body given twice or not at all (exit 2) and passes back the 413 of a long title (exit 1)', async () => {
+  it('task add refuses a body given twice or not at all (exit 2), and passes back the 400 of a long title and the 413 of a large body (exit 1)', async () => {
     const twice = await cli(['task', 'add', 'acme/alpha', '--title', 't', '--body', 'b', '--body-file', '-'], '');
     expect(twice).toMatchObject({ code: 2, stdout: '', stderr: 'supervisor: Give either --body or --body-file, not both\n' });
     const none = await cli(['task', 'add', 'acme/alpha', '--title', 't']);
     expect(none).toMatchObject({ code: 2, stderr: "supervisor: Missing --body <text> or --body-file <file> ('-' reads stdin)\n" });
+    const missing = await cli(['task', 'add', 'acme/alpha', '--title', 't', '--body-file', join(files, 'nope.md')]);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^supervisor: Cannot read --body-file .*nope\.md: ENOENT/) });
     const long = await cli(['task', 'add', 'acme/alpha', '--title', 'x'.repeat(201), '--body', 'b']);
     expect(long.code).toBe(1);
-    expect(long.stderr).toMatch(/^supervisor: POST \/api\/repos\/acme\/alpha\/tasks: 413 .+\n$/);
+    expect(long.stderr).toMatch(/^supervisor: POST \/api\/repos\/acme\/alpha\/tasks: 400 the new task is not valid: title: 201 characters, over the limit of 200; .+\n$/);
+    const big = join(files, 'big.md');
+    await writeFile(big, 'x'.repeat(64 * 1024));
+    expect(await cli(['task', 'add', 'acme/alpha', '--title', 'big', '--body-file', big])).toMatchObject({
+      code: 1,
+      stderr: 'supervisor: POST /api/repos/acme/alpha/tasks: 413 Payload too large: the body is over the limit\n',
+    });
   });
 
   it('tasks prints a table of id, stage, status, attempts, change and title, or the JSON', async () => {
@@ -117,7 +125,9 @@ describe('the pipeline commands of the CLI', () => {
     const empty = await cli(['hitl', 'correct', 'acme/alpha', String(task.id), '--correction', '']);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(new RegExp(`^supervisor: POST /api/repos/acme/alpha/hitl/${task.id}/correct: 400 .+\n$`));
-    expect(await cli(['hitl', 'close', 'acme/alpha', String(task.id)])).toMatchObject({ code: 0, stdout: `closed task ${task.id}: closed (closed)\n` });
+    // --home before the subcommand is inherited by it.
+    const closed = await rig.cli(['hitl', '--home', supervisor.home, 'close', 'acme/alpha', String(task.id)]);
+    expect(closed).toMatchObject({ code: 0, stdout: `closed task ${task.id}: closed (closed)\n` });
     const unknown = await cli(['hitl', 'correct', 'acme/alpha', '999', '--correction', 'x']);
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringMatching(/^supervisor: POST \/api\/repos\/acme\/alpha\/hitl\/999\/correct: 404 .+\n$/) });
     expect(await cli(['hitl', 'correct', 'acme/alpha', '999'])).toMatchObject({
@@ -129,7 +139,7 @@ describe('the pipeline commands of the CLI', () => {
   it('passes through the 404 of a repo without the pipeline and the 503 of a stopped one (exit 1)', async () => {
     expect(await cli(['tasks', 'solo'])).toMatchObject({
       code: 1,
-      stderr: 'supervisor: GET /api/repos/solo/tasks: 404 The pipeline is not enabled for solo: set pipeline.enabled: true (with an agent) in repos.yaml\n',
+      stderr: 'supervisor: GET /api/repos/solo/tasks: 404 Not available: the pipeline is not enabled for solo: set pipeline.enabled: true (with an agent) in repos.yaml\n',
     });
     expect(await cli(['hitl', 'acme/idle'])).toMatchObject({
       code: 1,

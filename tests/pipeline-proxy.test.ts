@@ -96,20 +96,28 @@ describe('the proxy to the pipeline routes', () => {
     expect(answer.body).toMatchObject({ error: expect.any(String) });
   });
 
-  it('passes back the worker\'s 404 for an unknown task, and its 413 for a title over 200 characters', async () => {
+  it('passes back the worker\'s 404 for an unknown task and its 400 for a title over 200 characters', async () => {
     expect(await api('GET', '/api/repos/acme/alpha/tasks/999')).toEqual({ status: 404, body: { error: 'Unknown task: 999' } });
     expect(await api('GET', '/api/repos/acme/alpha/tasks/abc')).toEqual({ status: 404, body: { error: 'Unknown task: abc' } });
-    expect((await api('POST', '/api/repos/acme/alpha/hitl/999/close')).status).toBe(404);
+    expect(await api('POST', '/api/repos/acme/alpha/hitl/999/close')).toEqual({ status: 404, body: { error: 'Unknown task: 999' } });
     const long = await api('POST', '/api/repos/acme/alpha/tasks', { title: 'x'.repeat(201), body: 'b' });
-    expect(long.status).toBe(413);
-    expect(long.body).toMatchObject({ error: expect.any(String) });
+    expect(long).toEqual({ status: 400, body: { error: expect.stringContaining('title: 201 characters, over the limit of 200') } });
+  });
+
+  it('answers its own 413 to a body over 64 KiB before the worker sees it, and creates nothing', async () => {
+    const before = (await api<{ tasks: ApiTask[] }>('GET', '/api/repos/acme/alpha/tasks')).body.tasks.length;
+    const big = await api('POST', '/api/repos/acme/alpha/tasks', { title: 'big', body: 'x'.repeat(64 * 1024) });
+    expect(big).toEqual({ status: 413, body: { error: 'Payload too large: the body is over the limit' } });
+    const correction = await api('POST', `/api/repos/acme/alpha/hitl/${waiting.id}/correct`, { correction: 'x'.repeat(64 * 1024) });
+    expect(correction.status).toBe(413);
+    expect((await api<{ tasks: ApiTask[] }>('GET', '/api/repos/acme/alpha/tasks')).body.tasks).toHaveLength(before);
   });
 
   it('passes back the worker\'s 404 naming the fix for a repo whose pipeline is not enabled', async () => {
     for (const route of ['tasks', 'pipeline', 'hitl']) {
       expect(await api('GET', `/api/repos/solo/${route}`)).toEqual({
         status: 404,
-        body: { error: 'The pipeline is not enabled for solo: set pipeline.enabled: true (with an agent) in repos.yaml' },
+        body: { error: 'Not available: the pipeline is not enabled for solo: set pipeline.enabled: true (with an agent) in repos.yaml' },
       });
     }
   });

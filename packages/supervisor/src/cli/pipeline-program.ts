@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadPipelineCommands as commands } from '../lazy-modules.js';
+import type { HomeOptions } from './find-home.js';
 import type { hitlCommand, hitlCorrectCommand, hitlDecisionCommand, taskAddCommand, taskShowCommand, tasksCommand } from './pipeline-commands.js';
 
 /** Adds `--home` and `--config` (how a client command finds its supervisor) to a command. */
@@ -33,7 +34,10 @@ export function addPipelineCommands(program: Command, homeOptions: WithHomeOptio
     .option('--json', 'print {task, transcript} as JSON')
     .action(async (slug: string, id: string, options: Parameters<typeof taskShowCommand>[2]) => (await commands()).taskShowCommand(slug, id, options));
 
-  const hitl = homeOptions(program.command('hitl').description('list the tasks waiting for a human; hitl correct|skip|close <slug> <id> acts on one'))
+  // Positional options (here and in the program): `--home` after `hitl correct` is the subcommand's;
+  // one before it is this command's, which its subcommands inherit.
+  program.enablePositionalOptions();
+  const hitl = homeOptions(program.command('hitl').description('list the tasks waiting for a human; hitl correct|skip|close <slug> <id> acts on one').enablePositionalOptions())
     .argument('<slug>', 'the repo')
     .option('--json', 'print the items as JSON')
     .action(async (slug: string, options: Parameters<typeof hitlCommand>[1]) => (await commands()).hitlCommand(slug, options));
@@ -42,7 +46,7 @@ export function addPipelineCommands(program: Command, homeOptions: WithHomeOptio
     .argument('<id>', 'the task id')
     .option('--correction <text>', 'what the agent should do differently')
     .option('--correction-file <file>', "read the correction from a file ('-': stdin)")
-    .action(async (slug: string, id: string, options: Parameters<typeof hitlCorrectCommand>[2]) => (await commands()).hitlCorrectCommand(slug, id, options));
+    .action(async (slug: string, id: string, options: Parameters<typeof hitlCorrectCommand>[2]) => (await commands()).hitlCorrectCommand(slug, id, { ...hitl.opts<HomeOptions>(), ...options }));
   for (const [decision, description] of [
     ['skip', 'park the task (it leaves the queue, unfinished)'],
     ['close', 'close the task (it is ended)'],
@@ -50,6 +54,6 @@ export function addPipelineCommands(program: Command, homeOptions: WithHomeOptio
     homeOptions(hitl.command(decision).description(description))
       .argument('<slug>', 'the repo')
       .argument('<id>', 'the task id')
-      .action(async (slug: string, id: string, options: Parameters<typeof hitlDecisionCommand>[3]) => (await commands()).hitlDecisionCommand(decision, slug, id, options));
+      .action(async (slug: string, id: string, options: Parameters<typeof hitlDecisionCommand>[3]) => (await commands()).hitlDecisionCommand(decision, slug, id, { ...hitl.opts<HomeOptions>(), ...options }));
   }
 }
