@@ -91,6 +91,6 @@ describe("the worker's pipeline API", () => {
       expect(((await response.json()) as { error: string }).error).toContain('pipeline.enabled: true');
     }
     const events = (await (await fetch(`${base}/api/events`)).json()) as { events: { type: string; session_id: string | null; repo: string }[] };
-    expect(events.events.find((event) => event.type === 'runtime.started')).toMatchObject({ repo: 'acme/alpha', session_id: expect.stringMatching(/.+/) as unknown });
+    expect(events.events.find((event) => event.type === 'runtime.started')).toMatchObject({ repo: 'acme/alpha', session_id: expect.stringMatching(/.+/) });
   });
 });
