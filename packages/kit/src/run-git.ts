@@ -68,14 +68,15 @@ function spawnGit(cwd: string, args: string[], options: RunGitOptions): Promise<
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, LC_ALL: 'C' };
   for (const name of GIT_LOCATION_VARIABLES) delete env[name];
   const what = `git ${args.join(' ')}`;
+  // Aborted before it starts (or while it waited for its turn): git is not run at all.
+  if (options.signal?.aborted === true) {
+    return Promise.resolve({ ok: false, reason: 'aborted', exitCode: null, stdout: '', stderr: '', message: `${what} was cancelled before it started` });
+  }
   let child: ChildProcess;
   try {
     child = spawn('git', ['-C', cwd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   } catch (error) {
     return Promise.resolve(notStarted(error, what));
-  }
-  if (options.signal?.aborted === true) {
-    child.kill('SIGKILL');
   }
   return new Promise((resolve) => {
     let stdout = '';
@@ -88,7 +89,7 @@ function spawnGit(cwd: string, args: string[], options: RunGitOptions): Promise<
       child.kill('SIGKILL');
     }, timeoutMs);
     timer.unref();
-    let aborted = options.signal?.aborted === true;
+    let aborted = false;
     const onAbort = (): void => {
       aborted = true;
       child.kill('SIGKILL');
