@@ -1,84 +1,23 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentStage } from '@repovisor/protocol';
-import { runCommandAgent } from '../packages/worker/src/pipeline/agents/command-agent.js';
-import { stageOutcome } from '../packages/worker/src/pipeline/agents/markers.js';
-import type { StageOutcome } from '../packages/worker/src/pipeline/agents/markers.js';
-import { buildPrompt, loadPromptTemplates } from '../packages/worker/src/pipeline/agents/prompts.js';
-import type { PromptInputs, PromptTemplates } from '../packages/worker/src/pipeline/agents/prompts.js';
-import { LocalChangeHost } from '../packages/worker/src/pipeline/git/local-change-host.js';
-import type { TaskWorkspace } from '../packages/worker/src/pipeline/git/task-workspaces.js';
-import { AgentProcesses } from './helpers/agent-runs.js';
+import type { PromptInputs } from '../packages/worker/src/pipeline/agents/prompts.js';
 import { git } from './helpers/git-repo.js';
-import { createOriginRig } from './helpers/origin-rig.js';
-import type { OriginRig } from './helpers/origin-rig.js';
 import { REPO_ROOT } from './helpers/paths.js';
 import { TempDirs } from './helpers/temp-dir.js';
+import { WorkspaceAgents, commitsAhead } from './helpers/workspace-agents.js';
+import type { StageRun, WorkspaceRig } from './helpers/workspace-agents.js';
 
 // The bundled demo agent (examples/agents/scripted-agent.mjs), run as the worker runs a
 // command agent, in a real task workspace, with the built-in prompts.
 
 const SCRIPTED_AGENT = [process.execPath, join(REPO_ROOT, 'examples', 'agents', 'scripted-agent.mjs')];
 
-const temp = new TempDirs();
-const agents = new AgentProcesses();
-let dataRoots: string[] = [];
-afterEach(async () => {
-  // An agent still recorded in a data root is running (a failed test): end its group.
-  for (const dataRoot of dataRoots) {
-    for (const name of await readdir(join(dataRoot, 'agents')).catch(() => [] as string[])) {
-      const { pgid } = JSON.parse(await readFile(join(dataRoot, 'agents', name), 'utf8')) as { pgid: number };
-      agents.noteGroup(pgid);
-    }
-  }
-  agents.killAll();
-  dataRoots = [];
-  await temp.cleanup();
-});
-
-interface Rig {
-  rig: OriginRig;
-  host: LocalChangeHost;
-  workspace: TaskWorkspace;
-  templates: PromptTemplates;
-}
-
-async function rigFor(id: number): Promise<Rig> {
-  const rig = await createOriginRig(temp);
-  dataRoots.push(rig.dataRoot);
-  const opened = await LocalChangeHost.open({ repoPath: rig.repo, dataRoot: rig.dataRoot, remote: 'origin', baseBranch: null });
-  if (!opened.ok) throw new Error(opened.message);
-  const prepared = await opened.host.workspaces.prepare(id);
-  if (!prepared.ok) throw new Error(prepared.message);
-  const loaded = await loadPromptTemplates({}, rig.root);
-  if (!loaded.ok) throw new Error(loaded.message);
-  return { rig, host: opened.host, workspace: prepared.workspace, templates: loaded.templates };
-}
-
-/** Runs the scripted agent for `stage` of the workspace's task; resolves with its outcome and stdout lines. */
-async function run(rig: Rig, stage: AgentStage, task: Partial<PromptInputs> & { title: string }, attempt = 1): Promise<{ outcome: StageOutcome; lines: string[] }> {
-  const { workspace } = rig;
-  const inputs: PromptInputs = { taskId: String(workspace.id), body: '', attempt, branch: workspace.branch, baseBranch: rig.host.target.baseBranch, ...task };
-  const result = await runCommandAgent({
-    command: SCRIPTED_AGENT,
-    context: { stage, taskId: inputs.taskId, taskTitle: inputs.title, attempt, branch: workspace.branch, workspace: workspace.path, baseBranch: inputs.baseBranch },
-    prompt: buildPrompt(rig.templates, stage, inputs),
-    dataRoot: rig.rig.dataRoot,
-    transcriptPath: join(rig.rig.dataRoot, 'transcripts', `issue-${workspace.id}`, `${stage}-${attempt}.log`),
-    timeoutMs: 60_000,
-    graceMs: 500,
-  });
-  if (!result.ok) throw new Error(`the scripted agent did not start: ${result.message}`);
-  expect(result).toMatchObject({ exitCode: 0, timedOut: false, aborted: false });
-  return { outcome: stageOutcome(stage, result), lines: result.stdoutLines };
-}
-
-async function commitsAhead(rig: Rig): Promise<number> {
-  const counted = await rig.host.commitsAhead(rig.workspace.path, rig.workspace.branch);
-  if (!counted.ok) throw new Error(counted.message);
-  return counted.count;
-}
+const agents = new WorkspaceAgents(new TempDirs());
+afterEach(() => agents.cleanup());
+const rigFor = (id: number): Promise<WorkspaceRig> => agents.rigFor(id);
+const run = (rig: WorkspaceRig, stage: AgentStage, task: Partial<PromptInputs> & { title: string }, attempt = 1): Promise<StageRun> => agents.run(rig, SCRIPTED_AGENT, stage, task, attempt);
 
 describe('the bundled scripted agent', () => {
   it('triages a task as ready, and one marked [not-ready] as not ready, with progress lines before its answer', async () => {
@@ -141,9 +80,9 @@ describe('the bundled scripted agent', () => {
 
   it('keeps every line it printed in the run\'s transcript file', async () => {
     const rig = await rigFor(6);
-    const { lines } = await run(rig, 'plan', { title: 'Add a greeting' });
-    const transcript = await readFile(join(rig.rig.dataRoot, 'transcripts', 'issue-6', 'plan-1.log'), 'utf8');
-    expect(transcript).toBe(`${lines.join('\n')}\n`);
+    const { lines, transcript } = await run(rig, 'plan', { title: 'Add a greeting' });
+    expect(transcript).toBe(join(rig.rig.dataRoot, 'transcripts', 'issue-6', 'plan-1.log'));
+    expect(await readFile(transcript, 'utf8')).toBe(`${lines.join('\n')}\n`);
     expect(lines).toContain('PLAN_START');
   });
 });
