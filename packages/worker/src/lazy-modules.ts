@@ -1,5 +1,7 @@
 import type { WorkerAppOptions } from './http/worker-app.js';
 import type { Express } from 'express';
+import type { PipelineEngineOptions, PipelineEngine } from './pipeline/engine/pipeline-engine.js';
+import type { AgentRunner } from './pipeline/engine/stage-run.js';
 
 // The worker's start-up decisions, in one place: what it loads only on first
 // use instead of at start. What each one buys is in docs/BENCHMARKS.md,
@@ -9,4 +11,16 @@ import type { Express } from 'express';
 export async function loadWorkerApp(options: WorkerAppOptions): Promise<Express> {
   const { createWorkerApp } = await import('./http/worker-app.js');
   return createWorkerApp(options);
+}
+
+/** The pipeline engine, loaded only by a runtime whose repo has `pipeline.enabled`. */
+export async function loadPipelineEngine(options: Omit<PipelineEngineOptions, 'loadRunner'>): Promise<PipelineEngine> {
+  const { PipelineEngine } = await import('./pipeline/engine/pipeline-engine.js');
+  return PipelineEngine.load({ ...options, loadRunner: loadAgentRunner });
+}
+
+/** The agent runner (process groups, transcripts, markers), loaded on a worker's first agent run. */
+async function loadAgentRunner(): Promise<AgentRunner> {
+  const [{ runCommandAgent }, { stageOutcome }] = await Promise.all([import('./pipeline/agents/command-agent.js'), import('./pipeline/agents/markers.js')]);
+  return { runCommandAgent, stageOutcome };
 }

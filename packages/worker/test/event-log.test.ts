@@ -8,7 +8,7 @@ const temp = new TempDirs();
 afterEach(() => temp.cleanup());
 
 function event(seq: number, at = new Date().toISOString()): RuntimeEvent {
-  return { seq, type: 'test.event', at, slug: 'acme/alpha', data: { padding: 'x'.repeat(100) } };
+  return { seq, type: 'test.event', at, slug: 'acme/alpha', session: null, data: { padding: 'x'.repeat(100) } };
 }
 
 describe('EventLog', () => {

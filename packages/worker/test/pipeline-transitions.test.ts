@@ -70,6 +70,17 @@ describe("advance: the pipeline's stages", () => {
     expect(done.history.map((entry) => [entry.stage, entry.outcome]).slice(-2)).toEqual([['review', 'approved'], ['review', 'merged']]);
   });
 
+  it('sends an approved change that conflicts with the base to hitl as from implement, its change open again', () => {
+    const approved = run(atReview(), { kind: 'approved', summary: 'ok' });
+    const conflicted = after(approved, { kind: 'merge_conflict', detail: 'README.md conflicts with main' });
+    expect(conflicted).toMatchObject({ stage: 'hitl', status: 'hitl', change: { ...change, state: 'open' }, hitl: { origin_stage: 'implement' } });
+    expect(conflicted.hitl?.cause).toContain('README.md conflicts with main');
+    expect(conflicted.history.at(-1)).toMatchObject({ stage: 'review', outcome: 'merge_conflict' });
+    const corrected = after(conflicted, { kind: 'correct', correction: 'rebase onto main' });
+    expect(nextStep(corrected)).toEqual({ kind: 'agent', stage: 'hitl' });
+    expect(advance(atReview(), { kind: 'merge_conflict', detail: 'x' }, DEFAULT_CAPS, NOW)).toMatchObject({ ok: false, code: 'wrong_stage' });
+  });
+
   it('refuses a merge before an approval, and a second approval', () => {
     expect(advance(atReview(), { kind: 'merged', detail: '' }, DEFAULT_CAPS, NOW)).toMatchObject({ ok: false, code: 'wrong_stage' });
     const approved = run(atReview(), { kind: 'approved', summary: 'ok' });

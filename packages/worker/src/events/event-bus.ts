@@ -12,7 +12,9 @@ export interface EventBusOptions {
   log: EventLog;
   /** Events already in the log, newest last: the bus continues their sequence. */
   history?: RuntimeEvent[];
-  /** How many recent events to keep in memory for {@link EventBus.recent} (default 500). */
+  /** The session the runtime runs in now, stamped on each event (HydraFlow's `session_id`). */
+  session?: () => string | null;
+  /** How many recent events to keep in memory for {@link EventBus.recent} (default 2000). */
   memory?: number;
   /** Receives a subscriber's exception or a failed append; the bus carries on. */
   onError?: (error: unknown, where: 'subscriber' | 'log') => void;
@@ -30,7 +32,7 @@ export class EventBus {
   private seq: number;
 
   constructor(private readonly options: EventBusOptions) {
-    this.memory = options.memory ?? 500;
+    this.memory = options.memory ?? 2000;
     this.recentEvents = (options.history ?? []).slice(-this.memory);
     this.seq = this.recentEvents.at(-1)?.seq ?? 0;
     this.listeners = new ListenerSet((error) => options.onError?.(error, 'subscriber'));
@@ -39,7 +41,7 @@ export class EventBus {
   /** Publishes an event of `type` with `data`; returns it as stored. */
   publish(type: string, data: Record<string, unknown> = {}): RuntimeEvent {
     this.seq += 1;
-    const event: RuntimeEvent = { seq: this.seq, type, at: new Date().toISOString(), slug: this.options.slug, data };
+    const event: RuntimeEvent = { seq: this.seq, type, at: new Date().toISOString(), slug: this.options.slug, session: this.options.session?.() ?? null, data };
     this.recentEvents.push(event);
     if (this.recentEvents.length > this.memory) this.recentEvents.shift();
     this.options.log.append(event).catch((error: unknown) => this.options.onError?.(error, 'log'));
@@ -55,6 +57,12 @@ export class EventBus {
   /** The most recent events (history loaded from the log included), oldest first. */
   recent(limit = this.memory): RuntimeEvent[] {
     return this.recentEvents.slice(-limit);
+  }
+
+  /** The events in memory after sequence number `since`, oldest first, at most `limit`. */
+  since(since: number, limit: number): RuntimeEvent[] {
+    const after = this.recentEvents.findIndex((event) => event.seq > since);
+    return after === -1 ? [] : this.recentEvents.slice(after, after + limit);
   }
 
   /** Resolves when every published event is in the log. */

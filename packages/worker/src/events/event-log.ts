@@ -125,7 +125,7 @@ function parseEvent(line: string): RuntimeEvent | undefined {
     const value = JSON.parse(line) as Partial<RuntimeEvent> | null;
     if (value === null || typeof value !== 'object') return undefined;
     if (typeof value.seq !== 'number' || typeof value.type !== 'string' || typeof value.at !== 'string') return undefined;
-    return { seq: value.seq, type: value.type, at: value.at, slug: String(value.slug ?? ''), data: value.data ?? {} };
+    return { seq: value.seq, type: value.type, at: value.at, slug: String(value.slug ?? ''), session: typeof value.session === 'string' ? value.session : null, data: value.data ?? {} };
   } catch {
     return undefined;
   }

@@ -8,6 +8,8 @@ export interface RuntimeEvent {
   at: string;
   /** The slug of the runtime that published it. */
   slug: string;
+  /** The session id of the runtime's run it was published in; null while the runtime is stopped. */
+  session: string | null;
   /** Type-specific payload. */
   data: Record<string, unknown>;
 }

@@ -3,6 +3,8 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { WorkerLogger } from '../log/worker-logger.js';
 import type { RepoRuntimeRegistry } from '../runtime/repo-runtime-registry.js';
 import { requireBearerToken, requireJsonBody, requireLoopbackHost } from '@repovisor/kit';
+import { eventsRouter } from './events-router.js';
+import { pipelineRouter } from './pipeline-router.js';
 import { runtimesRouter } from './runtimes-router.js';
 
 /** What the worker's HTTP app serves from. */
@@ -15,7 +17,7 @@ export interface WorkerAppOptions {
 
 /**
  * The worker's process-local HTTP app: `/api/runtimes` (HydraFlow's routes),
- * `/healthz`, and a 404 on `/api/repos`, which only the supervisor serves.
+ * the pipeline's `/api/tasks`, `/api/pipeline`, `/api/hitl` and `/api/events`, `/healthz`, and a 404 on `/api/repos`, which only the supervisor serves.
  */
 export function createWorkerApp(options: WorkerAppOptions): Express {
   const app = express();
@@ -28,6 +30,8 @@ export function createWorkerApp(options: WorkerAppOptions): Express {
   app.use(requireJsonBody);
   app.use(requireBearerToken(options.token));
   app.use('/api/runtimes', runtimesRouter(options.registry));
+  app.use('/api/events', eventsRouter(options.registry));
+  app.use('/api', pipelineRouter(options.registry));
   app.use('/api/repos', (_request, response) => {
     response.status(404).json({
       error: 'Not served by a worker: /api/repos belongs to the Repovisor supervisor; ask the supervisor, or use /api/runtimes here',

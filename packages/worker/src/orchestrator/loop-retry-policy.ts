@@ -3,6 +3,9 @@ import { errorMessage } from '../runtime/error-message.js';
 /** A loop's first retry waits one interval; each failure in a row doubles the wait, up to this. */
 export const LOOP_RETRY_MAX_MS = 60_000;
 
+/** How many like failures in a row raise a `system_alert`, as in HydraFlow (5). */
+export const SYSTEM_ALERT_AFTER = 5;
+
 /** What a failed tick means: how many failed in a row, how many of those alike, and when to try again. */
 export interface LoopFailure {
   /** The error's message, as the streak compares it. */

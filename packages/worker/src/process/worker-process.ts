@@ -31,6 +31,7 @@ export async function startWorker(settings: WorkerSettings, logger: WorkerLogger
     repoPath: settings.repoPath,
     dataRoot: settings.dataRoot,
     watchIntervalMs: settings.watchIntervalMs,
+    pipeline: settings.pipeline,
   });
   await runtime.start();
 

@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { slugProblem } from '@repovisor/protocol';
+import type { PipelineSettings } from '@repovisor/protocol';
 
 /** Everything a {@link RepoRuntime} is built from. */
 export interface RepoRuntimeConfig {
@@ -11,6 +12,8 @@ export interface RepoRuntimeConfig {
   dataRoot: string;
   /** Interval of the repository watcher (default 2000 ms). */
   watchIntervalMs?: number;
+  /** The repo's pipeline; absent, null or not enabled: the runtime runs none (and loads none of it). */
+  pipeline?: PipelineSettings | null;
   /** Event log rotation. */
   eventLog?: { maxBytes?: number; maxAgeMs?: number; maxFiles?: number };
 }

@@ -4,7 +4,11 @@ import { EventBus } from '../events/event-bus.js';
 import { SerialQueue } from '@repovisor/kit';
 import type { Disposable } from '@repovisor/kit';
 import { EventLog } from '../events/event-log.js';
+import type { Loop } from '../orchestrator/loop.js';
+import { SYSTEM_ALERT_AFTER } from '../orchestrator/loop-retry-policy.js';
 import type { LoopFailure } from '../orchestrator/loop-retry-policy.js';
+import { loadPipelineEngine } from '../lazy-modules.js';
+import type { PipelineEngine } from '../pipeline/engine/pipeline-engine.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { RepoWatcher } from '../orchestrator/repo-watcher.js';
 import { StateTracker } from '../state/state-tracker.js';
@@ -31,7 +35,8 @@ export type RuntimeStateListener = (runtime: RepoRuntime) => void;
 
 /**
  * Everything per-repository in a worker: config, event bus (with its log),
- * state tracker and orchestrator. Built only by {@link RepoRuntime.create},
+ * state tracker, orchestrator and, when the repo's pipeline is enabled, the
+ * pipeline engine. Built only by {@link RepoRuntime.create},
  * whether the worker serves HTTP or runs headless.
  */
 export class RepoRuntime {
@@ -52,6 +57,8 @@ export class RepoRuntime {
     readonly orchestrator: Orchestrator,
     readonly workspaces: Workspaces,
     private readonly logger: WorkerLogger,
+    /** The pipeline engine; undefined when the repo's pipeline is not enabled. */
+    readonly pipeline: PipelineEngine | undefined,
   ) {
     this.slug = config.slug;
     this.lastErrorValue = state.get().lastError;
@@ -67,10 +74,13 @@ export class RepoRuntime {
       ...config.eventLog,
       onCorruptLine: (line, reason) => log.warn({ line, reason }, 'skipped an unreadable line of the event log'),
     });
+    // The runtime is built around the bus: events are stamped with its session once it exists.
+    const reports: { runtime?: RepoRuntime } = {};
     const bus = new EventBus({
       slug: config.slug,
       log: eventLog,
       history,
+      session: () => reports.runtime?.sessionId ?? null,
       onError: (error, where) => log.error({ err: error, where }, 'event bus error'),
     });
     const state = await StateTracker.load({
@@ -79,15 +89,18 @@ export class RepoRuntime {
       onCorrupt: (movedTo, reason) => log.warn({ movedTo, reason }, 'state.json was unreadable; moved aside, starting empty'),
     });
     const watcher = new RepoWatcher({ repoPath: config.repoPath, intervalMs: config.watchIntervalMs ?? 2000, bus, state });
+    const pipeline = config.pipeline?.enabled === true
+      ? await loadPipelineEngine({ repoPath: config.repoPath, dataRoot: config.dataRoot, settings: config.pipeline, publish: (type, data) => bus.publish(type, data), logger: log })
+      : undefined;
+    const loops: Loop[] = pipeline === undefined ? [watcher] : [watcher, pollLoop(pipeline)];
     // The orchestrator reports loop failures to the runtime built around it.
-    const reports: { runtime?: RepoRuntime } = {};
     const orchestrator = new Orchestrator({
-      loops: [watcher],
+      loops,
       onLoopFailure: (loop, error, failure) => reports.runtime?.loopFailed(loop.name, error, failure),
       onLoopRecovered: (loop, failures) => reports.runtime?.loopRecovered(loop.name, failures),
     });
     await tightenDataRoot(config.dataRoot, (path, error) => log.warn({ path, err: error }, 'could not tighten the mode of a data-root file'));
-    const runtime = new RepoRuntime(config, bus, state, orchestrator, new Workspaces(config.repoPath, config.dataRoot), log);
+    const runtime = new RepoRuntime(config, bus, state, orchestrator, new Workspaces(config.repoPath, config.dataRoot), log, pipeline);
     reports.runtime = runtime;
     return runtime;
   }
@@ -135,6 +148,7 @@ export class RepoRuntime {
       const starts = this.state.get().starts + 1;
       // Written in order behind the scenes (flush() waits for it): a start does not wait for an fsync.
       this.persist({ starts, lastSessionId: sessionId, lastStartedAt: new Date().toISOString(), lastError: null });
+      this.pipeline?.start();
       this.orchestrator.start();
       this.bus.publish('runtime.started', { sessionId });
       this.logger.info({ sessionId }, 'runtime started');
@@ -178,6 +192,7 @@ export class RepoRuntime {
       'a loop failed; retrying it after a backoff',
     );
     this.bus.publish('loop.failed', { loop, error: failure.message, consecutive: failure.consecutive, sameInARow: failure.sameInARow, retryInMs: failure.retryInMs });
+    if (failure.sameInARow === SYSTEM_ALERT_AFTER) this.bus.publish('system_alert', { stage: loop, message: `${message} (${failure.sameInARow} times in a row)`, count: failure.sameInARow });
     this.loopErrors.set(loop, message);
     this.setLastError(message);
   }
@@ -204,6 +219,7 @@ export class RepoRuntime {
   private async halt(): Promise<void> {
     const sessionId = this.sessionIdValue;
     await this.orchestrator.stop();
+    await this.pipeline?.stop();
     this.sessionIdValue = null;
     this.startedAt = null;
     this.loopErrors.clear();
@@ -238,6 +254,14 @@ export class RepoRuntime {
       }
     }
   }
+}
+
+// A poll interval of 0 would spin: the source is polled at most this often.
+const MIN_POLL_MS = 50;
+
+/** The pipeline's poll loop: each round opens what it needs and starts what waits. */
+function pollLoop(pipeline: PipelineEngine): Loop {
+  return { name: 'pipeline', intervalMs: Math.max(MIN_POLL_MS, pipeline.settings.poll_interval_ms), tick: (signal) => pipeline.tick(signal) };
 }
 
 function stateWriteError(error: unknown): string {

@@ -21,6 +21,8 @@ export type StageOutcome =
   | { kind: 'changes_requested'; summary: string; feedback: string }
   /** The approved change is merged into the base branch. */
   | { kind: 'merged'; detail: string }
+  /** The approved change cannot be merged as it is (it conflicts with the base): the code on the branch must change, so a human decides. */
+  | { kind: 'merge_conflict'; detail: string }
   /** A hitl run (the human's correction applied by an agent) ended with `commits` new commits (0 is a failure), `change` when it opened one. */
   | { kind: 'fixed'; commits: number; change?: { number: number; url: string } }
   /**

@@ -17,6 +17,8 @@ import type { Task, TaskStage, WorkStage } from './task.js';
 //   `max_review_fix_attempts` review rejections; reaching one escalates.
 // - triage and review have no cap key: a failed triage or review run (no
 //   marker, a timeout: the agent, not the task, is at fault) escalates at once.
+// - An approved change that conflicts with the base goes to hitl as if from
+//   implement (the branch must change), its change open again for a new review.
 // - A correction gives the stage it goes to a fresh budget. It goes back to the
 //   stage the task came from, except when that stage's work is the code on the
 //   branch (implement, or review once its rejections ran out): then the hitl
@@ -87,6 +89,9 @@ export function advance(task: Task, outcome: StageOutcome, caps: AttemptCaps, no
     }
     case 'merged':
       return next('done', { change: task.change && { ...task.change, state: 'merged' }, last_error: null }, 'merged', outcome.detail);
+    case 'merge_conflict':
+      // The change goes back to open: whatever fixes the branch has it reviewed again before a merge.
+      return escalate('implement', `the approved change cannot be merged: ${outcome.detail}`, { change: task.change && { ...task.change, state: 'open' } }, 'merge_conflict');
     case 'fixed':
       if (outcome.commits === 0) return hitlRunFailed('the correction run left no new commits', 'no_commits');
       return next('review', { change: opened(task, outcome.change), hitl: null, last_error: null }, 'committed', `${outcome.commits} new commit(s): to review`);
@@ -148,6 +153,7 @@ function refuse(task: Task, outcome: StageOutcome): Refusal | undefined {
     case 'close':
       return humanActionRefusal(task);
     case 'merged':
+    case 'merge_conflict':
       if (task.stage === 'review' && task.change?.state === 'approved') return undefined;
       return wrongStage(task, outcome.kind, 'a task at review with an approved change');
     case 'interrupted':
