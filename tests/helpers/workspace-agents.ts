@@ -41,6 +41,11 @@ export class WorkspaceAgents {
 
   constructor(private readonly temp: TempDirs) {}
 
+  /** Makes {@link cleanup} end the agents recorded in `dataRoot` too (a worker's, started by other means). */
+  track(dataRoot: string): void {
+    this.dataRoots.push(dataRoot);
+  }
+
   /** An origin rig with task `id`'s workspace prepared. */
   async rigFor(id: number): Promise<WorkspaceRig> {
     const rig = await createOriginRig(this.temp);
