@@ -75,6 +75,12 @@ describe("the worker's pipeline API", () => {
       return body.last_error?.includes('origin') === true ? body : undefined;
     });
     expect(info.last_error).toMatch(/pipeline failed: .*remote "origin".*git remote add|pipeline\.remote/s);
+    // The loop keeps trying, and the fifth like failure in a row raises a system_alert.
+    const alert = await waitFor('a system_alert', async () => {
+      const { body } = await worker.api<{ events: { type: string; data: Record<string, unknown> }[] }>('GET', '/api/events?limit=5000');
+      return body.events.find((event) => event.type === 'system_alert');
+    });
+    expect(alert.data).toMatchObject({ stage: 'pipeline', count: 5 });
     await worker.api('POST', '/api/tasks', { title: 'Waits for the remote', body: 'go' });
     await git(rig.repo, 'remote', 'add', 'origin', rig.origin);
     await waitFor('task 1 to be done', async () => (await worker.api<{ stage: string }>('GET', '/api/tasks/1')).body.stage === 'done', 120_000);

@@ -5,7 +5,7 @@ import { ChildProcesses, isAlive } from './helpers/child-processes.js';
 import { git } from './helpers/git-repo.js';
 import { createOriginRig } from './helpers/origin-rig.js';
 import type { OriginRig } from './helpers/origin-rig.js';
-import { startPipelineWorker, testPipeline } from './helpers/pipeline-worker.js';
+import { endRecordedAgents, startPipelineWorker, testPipeline } from './helpers/pipeline-worker.js';
 import type { PipelineWorker } from './helpers/pipeline-worker.js';
 import { TempDirs } from './helpers/temp-dir.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -26,12 +26,15 @@ interface ApiTask {
 
 const temp = new TempDirs();
 const children = new ChildProcesses();
+const agentLogs: string[] = [];
 afterEach(async () => {
   await children.killAll();
+  for (const log of agentLogs.splice(0)) await endRecordedAgents(log);
   await temp.cleanup();
 });
 
 async function addTask(worker: PipelineWorker, body: string, title = 'Write the task file'): Promise<ApiTask> {
+  agentLogs.push(worker.agentLog);
   const created = await worker.api<ApiTask>('POST', '/api/tasks', { title, body });
   expect(created.status).toBe(201);
   return created.body;
@@ -130,6 +133,18 @@ describe('the pipeline on a local task source', () => {
     expect(hitl.body.items).toEqual([expect.objectContaining({ origin_stage: 'review', pr: 1 })]);
     // Never a second change request for the task.
     expect(await readdir(join(rig.dataRoot, 'changes'))).toEqual(['1.json']);
+  });
+
+  it('runs max_workers implement runs at once', async () => {
+    const rig = await createOriginRig(temp);
+    // Each run waits until the other has started: with one place, the first would fail.
+    const worker = await startPipelineWorker(children, rig, testPipeline({ max_issue_attempts: 1, stages: { implement: { max_workers: 2 } } }));
+    await addTask(worker, 'Side by side. @implement:together', 'First');
+    await addTask(worker, 'Side by side. @implement:together', 'Second');
+    for (const id of [1, 2]) {
+      const done = await untilTask(worker, id, (each) => each.stage === 'done' || each.status === 'hitl', 'to end');
+      expect(done).toMatchObject({ stage: 'done', attempts: { implement: 0 } });
+    }
   });
 
   it('ends a hanging agent and its children at agent_timeout_ms, a failed attempt', async () => {

@@ -8,6 +8,8 @@ export interface TestRepoEntry {
   slug: string;
   autostart?: boolean;
   env?: Record<string, string>;
+  /** The repo's own `pipeline:` section. */
+  pipeline?: Record<string, unknown>;
 }
 
 /** A `supervisor:` section as a plain object; each section given replaces the quiet one whole. */

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PipelineSettings } from '@repovisor/protocol';
 import type { ChildProcesses, TestChild } from './child-processes.js';
@@ -28,6 +28,25 @@ export function testPipeline(overrides: Partial<PipelineSettings> = {}): Pipelin
   };
 }
 
+/**
+ * Ends, by pid, every agent the scripted agent recorded under `agentLog`
+ * (`*.pids`) that still runs: agents leave the worker's environment behind,
+ * so a test must end its own even when it failed.
+ */
+export async function endRecordedAgents(agentLog: string): Promise<void> {
+  const names = await readdir(agentLog).catch(() => [] as string[]);
+  for (const name of names.filter((each) => each.endsWith('.pids'))) {
+    const pids = (await readFile(join(agentLog, name), 'utf8')).split('\n').filter((line) => line !== '').map(Number);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
+
 /** A worker running the pipeline on an {@link OriginRig}'s repository, with its API. */
 export interface PipelineWorker {
   worker: TestChild;
@@ -39,20 +58,28 @@ export interface PipelineWorker {
   api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
-/** Starts `repo-worker` by hand on `rig`'s repository with `pipeline`, and resolves once it listens; `children` ends it. */
-export async function startPipelineWorker(children: ChildProcesses, rig: OriginRig, pipeline: PipelineSettings, slug = 'acme/alpha'): Promise<PipelineWorker> {
+/** Another build of the worker to run (`main`), node flags before it, extra environment. */
+export interface PipelineWorkerOptions {
+  main?: string;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
+/** Starts `repo-worker` by hand on `rig`'s repository with `pipeline` (null: none), and resolves once it listens; `children` ends it. */
+export async function startPipelineWorker(children: ChildProcesses, rig: OriginRig, pipeline: PipelineSettings | null, options: PipelineWorkerOptions = {}): Promise<PipelineWorker> {
   const agentLog = join(rig.root, 'agent-log');
   await mkdir(agentLog, { recursive: true });
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
-    REPOVISOR_SLUG: slug,
+    REPOVISOR_SLUG: 'acme/alpha',
     REPOVISOR_REPO_PATH: rig.repo,
     REPOVISOR_DATA_ROOT: rig.dataRoot,
-    REPOVISOR_PIPELINE: JSON.stringify(pipeline),
+    ...(pipeline === null ? {} : { REPOVISOR_PIPELINE: JSON.stringify(pipeline) }),
     PIPELINE_AGENT_LOG: agentLog,
+    ...options.env,
   };
-  const worker = children.start(process.execPath, [WORKER_MAIN], { env });
+  const worker = children.start(process.execPath, [...(options.nodeArgs ?? []), options.main ?? WORKER_MAIN], { env });
   const url = await waitFor('the worker to listen', () => {
     if (worker.child.exitCode !== null) throw new Error(`the worker exited with code ${worker.child.exitCode}: ${worker.stderr()}`);
     for (const line of worker.stdout().split('\n')) {

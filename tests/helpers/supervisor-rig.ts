@@ -93,9 +93,11 @@ export class SupervisorRig {
     return file;
   }
 
-  /** Runs the CLI with `args` (in `cwd`, with extra environment `env`) and resolves with its exit code and output. */
-  async cli(args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = this.children.start(process.execPath, [SUPERVISOR_MAIN, ...args], { cwd, env: { ...cleanEnv(), ...env } });
+  /** Runs the CLI with `args` (in `cwd`, with extra environment `env`, and `input` on its stdin) and resolves with its exit code and output. */
+  async cli(args: string[], cwd?: string, env: NodeJS.ProcessEnv = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const stdin = input === undefined ? 'ignore' : 'pipe';
+    const child = this.children.start(process.execPath, [SUPERVISOR_MAIN, ...args], { cwd, env: { ...cleanEnv(), ...env }, stdio: [stdin, 'pipe', 'pipe'] });
+    child.child.stdin?.end(input);
     const { code } = await child.exited;
     return { code, stdout: child.stdout(), stderr: child.stderr() };
   }

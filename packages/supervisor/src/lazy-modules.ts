@@ -4,6 +4,7 @@ import type * as ProxyLibrary from 'http-proxy-middleware';
 import type PrettyStream from 'pino-pretty';
 import type * as Yaml from 'yaml';
 import type * as ClientCommands from './cli/client-commands.js';
+import type * as PipelineCommands from './cli/pipeline-commands.js';
 import type * as StartCommand from './cli/start-command.js';
 import type * as Metrics from './http/metrics.js';
 import type * as SupervisorApp from './http/supervisor-app.js';
@@ -39,6 +40,11 @@ export function loadClientCommands(): Promise<typeof ClientCommands> {
   return import('./cli/client-commands.js');
 }
 
+/** The pipeline's client commands (`tasks`, `task add|show`, `hitl …`), which talk to a repo's worker through the supervisor. */
+export function loadPipelineCommands(): Promise<typeof PipelineCommands> {
+  return import('./cli/pipeline-commands.js');
+}
+
 /** yaml's parser, for a client command that finds its home through repos.yaml. */
 export function loadYaml(): Promise<typeof Yaml> {
   return import('yaml');
@@ -54,7 +60,7 @@ export function loadSupervisorApp(): Promise<typeof SupervisorApp> {
   return import('./http/supervisor-app.js');
 }
 
-/** http-proxy-middleware, on the first request for a worker's `/api/runtimes`. */
+/** http-proxy-middleware, on the first request the supervisor proxies to a worker (`/api/repos/<slug>/runtimes`, `…/tasks`, …). */
 export function loadProxyLibrary(): Promise<typeof ProxyLibrary> {
   return import('http-proxy-middleware');
 }

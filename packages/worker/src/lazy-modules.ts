@@ -1,5 +1,5 @@
 import type { WorkerAppOptions } from './http/worker-app.js';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import type { PipelineEngineOptions, PipelineEngine } from './pipeline/engine/pipeline-engine.js';
 import type { AgentRunner } from './pipeline/engine/stage-run.js';
 
@@ -23,4 +23,10 @@ export async function loadPipelineEngine(options: Omit<PipelineEngineOptions, 'l
 async function loadAgentRunner(): Promise<AgentRunner> {
   const [{ runCommandAgent }, { stageOutcome }] = await Promise.all([import('./pipeline/agents/command-agent.js'), import('./pipeline/agents/markers.js')]);
   return { runCommandAgent, stageOutcome };
+}
+
+/** The pipeline's HTTP routes, loaded on the first pipeline request to a worker whose pipeline is enabled. */
+export async function loadPipelineRouter(pipeline: PipelineEngine, dataRoot: string): Promise<RequestHandler> {
+  const { pipelineRouter } = await import('./http/pipeline-router.js');
+  return pipelineRouter(pipeline, dataRoot);
 }

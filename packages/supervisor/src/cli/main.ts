@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { addCommand, removeCommand, restartCommand, statusCommand, stopCommand } from './client-commands.js';
 import { loadClientCommands as client, loadStartCommand } from '../lazy-modules.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { addPipelineCommands } from './pipeline-program.js';
 import { programName } from './program-name.js';
 
 const name = programName(process.argv[1]);
@@ -55,6 +56,8 @@ homeOptions(program.command('restart').description("stop and start a repo's work
 homeOptions(program.command('stop').description('stop the running supervisor and all its workers'))
   .option('--timeout <ms>', 'how long to wait for it to exit', '60000')
   .action(async (options: Parameters<typeof stopCommand>[0]) => (await client()).stopCommand(options));
+
+addPipelineCommands(program, homeOptions);
 
 // No top-level await: the program is bundled as CommonJS (scripts/build/bundle.mjs).
 program.parseAsync(process.argv).then(

@@ -1,4 +1,5 @@
 import type { RepoView } from '../manager/repo-record.js';
+import { textTable } from './text-table.js';
 
 /** Formats seconds as `3d4h`, `2h5m`, `4m10s` or `12s`. */
 function formatUptime(seconds: number): string {
@@ -34,8 +35,6 @@ export function statusTable(repos: RepoView[]): string {
     repo.last_probe === null ? '-' : `${repo.last_probe.ok ? 'ok' : 'FAILED'} ${repo.last_probe.latency_ms.toFixed(1)}ms`,
     lastError(repo),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
-  if (rows.length === 0) return `${line(header)}\n(no repos: add one with 'supervisor add <path>')\n`;
-  return `${[header, ...rows].map(line).join('\n')}\n`;
+  if (rows.length === 0) return `${textTable(header, [])}(no repos: add one with 'supervisor add <path>')\n`;
+  return textTable(header, rows);
 }

@@ -12,7 +12,7 @@ import type { RepoManager } from '../manager/repo-manager.js';
 import { newRepoRecord } from '../manager/new-repo-record.js';
 import { resolveRepoTarget } from './repo-target.js';
 import type { ReposListing } from './repos-listing.js';
-import { runtimesProxy } from './runtimes-proxy.js';
+import { isWorkerRoute, workerProxy } from './worker-proxy.js';
 
 /** The body of `POST /api/repos`. */
 const AddRepoBody = z.strictObject({
@@ -34,12 +34,13 @@ export interface ReposRouterOptions {
 
 /**
  * `/api/repos`: the supervisor-level registry (list, add, get, delete, start,
- * stop, restart) and the proxy to each worker's `/api/runtimes`.
+ * stop, restart) and the proxy to each worker's routes (`/api/runtimes`,
+ * `/api/tasks`, `/api/pipeline`, `/api/hitl`, `/api/events`).
  */
 export function reposRouter(options: ReposRouterOptions): Router {
   const { manager } = options;
   const router = Router();
-  const proxy = runtimesProxy(options.logger);
+  const proxy = workerProxy(options.logger);
 
   router.get('/', (_request, response) => {
     // The same bytes as the fast path's answer, for the requests it leaves to express (HEAD, `/api/repos/`, …).
@@ -77,13 +78,13 @@ export function reposRouter(options: ReposRouterOptions): Router {
     }
     const { repo, rest } = target;
     const [action, ...more] = rest;
-    if (action === 'runtimes') {
-      if (request.method === 'DELETE' && more.length > 0) {
+    if (isWorkerRoute(action)) {
+      if (action === 'runtimes' && request.method === 'DELETE' && more.length > 0) {
         // A worker without its runtime would look healthy and do nothing.
         response.status(405).json({ error: `Removing the runtime through the proxy would leave an empty worker; use DELETE /api/repos/${repo.slug}` });
         return;
       }
-      proxy(repo, more, request, response, next);
+      proxy(repo, action, more, request, response, next);
       return;
     }
     if (rest.length === 0 && request.method === 'GET') {

@@ -4,8 +4,6 @@ import type { PipelineEngine, HumanAction } from '../pipeline/engine/pipeline-en
 import { lastTranscriptLines } from '../pipeline/engine/transcripts.js';
 import { MAX_BODY_BYTES } from '../pipeline/tasks/task-input.js';
 import { toHitlItems, toPipelineSnapshot, toTaskView } from '../pipeline/tasks/task-views.js';
-import type { RepoRuntime } from '../runtime/repo-runtime.js';
-import type { RepoRuntimeRegistry } from '../runtime/repo-runtime-registry.js';
 import { integerParameter } from './query-parameters.js';
 
 /** The default and the most transcript lines `GET /api/tasks/:id/transcript` answers. */
@@ -15,22 +13,13 @@ const JSON_LIMIT = '1mb';
 
 /**
  * The pipeline's routes: `/api/tasks…`, `/api/pipeline` and `/api/hitl…` of
- * the worker's runtime, mounted at `/api`. A repo whose pipeline is not
- * enabled answers 404 with the repos.yaml key that enables it.
+ * the worker's runtime, mounted at `/api` behind the pipeline gate, which
+ * loads them only for a runtime whose pipeline is enabled.
  */
-export function pipelineRouter(registry: RepoRuntimeRegistry): Router {
+export function pipelineRouter(pipeline: PipelineEngine, dataRoot: string): Router {
   const router = Router();
-  let runtime: RepoRuntime | undefined;
-  router.use(['/tasks', '/pipeline', '/hitl'], (_request, response, next) => {
-    // One runtime a worker; it is gone once DELETE /api/runtimes/:slug removed it.
-    runtime = registry.all()[0];
-    if (runtime?.pipeline !== undefined) return next();
-    const why = runtime === undefined ? 'this worker has no runtime any more (it was removed)' : `the pipeline is not enabled for ${runtime.slug}: set pipeline.enabled: true (with an agent) in repos.yaml`;
-    response.status(404).json({ error: `Not available: ${why}` });
-  });
   router.use(express.json({ limit: JSON_LIMIT }));
-  const engine = (): PipelineEngine => (runtime as RepoRuntime).pipeline as PipelineEngine;
-  const dataRoot = (): string => (runtime as RepoRuntime).config.dataRoot;
+  const engine = (): PipelineEngine => pipeline;
 
   router.get('/tasks', (_request, response) => {
     response.json({ tasks: engine().store.list().map(toTaskView) });
@@ -52,7 +41,7 @@ export function pipelineRouter(registry: RepoRuntimeRegistry): Router {
       response.status(400).json({ error: `lines must be a whole number from 1 to ${TRANSCRIPT_LINES.max}, got ${JSON.stringify(request.query.lines)}` });
       return;
     }
-    const tail = await lastTranscriptLines(dataRoot(), task.id, lines);
+    const tail = await lastTranscriptLines(dataRoot, task.id, lines);
     response.json({ task: task.id, ...tail });
   });
   router.get('/pipeline', (_request, response) => {

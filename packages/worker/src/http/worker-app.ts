@@ -4,7 +4,7 @@ import type { WorkerLogger } from '../log/worker-logger.js';
 import type { RepoRuntimeRegistry } from '../runtime/repo-runtime-registry.js';
 import { requireBearerToken, requireJsonBody, requireLoopbackHost } from '@repovisor/kit';
 import { eventsRouter } from './events-router.js';
-import { pipelineRouter } from './pipeline-router.js';
+import { pipelineGate } from './pipeline-gate.js';
 import { runtimesRouter } from './runtimes-router.js';
 
 /** What the worker's HTTP app serves from. */
@@ -31,7 +31,7 @@ export function createWorkerApp(options: WorkerAppOptions): Express {
   app.use(requireBearerToken(options.token));
   app.use('/api/runtimes', runtimesRouter(options.registry));
   app.use('/api/events', eventsRouter(options.registry));
-  app.use('/api', pipelineRouter(options.registry));
+  app.use('/api', pipelineGate(options.registry));
   app.use('/api/repos', (_request, response) => {
     response.status(404).json({
       error: 'Not served by a worker: /api/repos belongs to the Repovisor supervisor; ask the supervisor, or use /api/runtimes here',

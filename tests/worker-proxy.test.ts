@@ -9,7 +9,7 @@ import type { ApiRepo, RunningTestSupervisor } from './helpers/supervisor-rig.js
 import { TempDirs } from './helpers/temp-dir.js';
 import { waitFor } from './helpers/wait-for.js';
 
-// The proxy to a worker's /api/runtimes (docs/API.md): what it forwards, what
+// The proxy to a worker's routes, here /api/runtimes (docs/API.md): what it forwards, what
 // it passes back, and its own 502. The worker records the requests it gets.
 const temp = new TempDirs();
 const rig = new SupervisorRig();
@@ -44,7 +44,7 @@ async function recorded(): Promise<Recorded[]> {
     .map((line) => JSON.parse(line) as Recorded);
 }
 
-describe('the runtimes proxy', () => {
+describe('the worker proxy, on /api/runtimes', () => {
   it('does not forward cookies, and gives the worker its own token instead of the API token', async () => {
     const response = await rig.api<{ runtimes: { slug: string }[] }>(supervisor, 'GET', '/api/repos/acme/alpha/runtimes?probe=cookie', undefined, {
       headers: { cookie: 'session=secret-cookie' },
