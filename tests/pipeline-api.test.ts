@@ -87,6 +87,22 @@ describe("the worker's pipeline API", () => {
     expect((await worker.api<{ last_error: string | null }>('GET', '/api/runtimes/acme/alpha')).body.last_error).toBeNull();
   });
 
+  it('names a missing agent in last_error at start, and burns no attempt for it', async () => {
+    const rig = await createOriginRig(temp);
+    const worker = await startPipelineWorker(children, rig, testPipeline({ stages: { review: { agent: { command: ['no-such-reviewer', '--strict'] } } } }));
+    const info = await waitFor('last_error to name the missing agent', async () => {
+      const { body } = await worker.api<{ last_error: string | null }>('GET', '/api/runtimes/acme/alpha');
+      return body.last_error?.includes('no-such-reviewer') === true ? body : undefined;
+    });
+    expect(info.last_error).toMatch(/the agent of review: no-such-reviewer is not on the worker's PATH .*fix the agent's command in repos\.yaml/);
+    await worker.api('POST', '/api/tasks', { title: 'Waits for its agents', body: 'go' });
+    // Polled again since the task came: it is still untouched.
+    const failures = async (): Promise<number> => (await worker.api<{ events: { type: string }[] }>('GET', '/api/events?limit=5000')).body.events.filter((event) => event.type === 'loop.failed').length;
+    const seen = await failures();
+    await waitFor('two more failed polls', async () => (await failures()) >= seen + 2);
+    expect((await worker.api('GET', '/api/tasks/1')).body).toMatchObject({ stage: 'triage', status: 'queued', history: [] });
+  });
+
   it('answers 404 naming pipeline.enabled on a worker whose pipeline is off, and still serves its events', async () => {
     const root = await temp.make();
     const { url } = await startStandaloneWorker(children, root);

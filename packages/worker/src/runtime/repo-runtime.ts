@@ -49,6 +49,8 @@ export class RepoRuntime {
   private readonly transitions = new SerialQueue();
   // The failure each failing loop last reported, while it fails.
   private readonly loopErrors = new Map<string, string>();
+  // Why the pipeline is paused, while it is.
+  private pausedBecause: string | null = null;
 
   private constructor(
     readonly config: Readonly<RepoRuntimeConfig>,
@@ -90,7 +92,14 @@ export class RepoRuntime {
     });
     const watcher = new RepoWatcher({ repoPath: config.repoPath, intervalMs: config.watchIntervalMs ?? 2000, bus, state });
     const pipeline = config.pipeline?.enabled === true
-      ? await loadPipelineEngine({ repoPath: config.repoPath, dataRoot: config.dataRoot, settings: config.pipeline, publish: (type, data) => bus.publish(type, data), logger: log })
+      ? await loadPipelineEngine({
+          repoPath: config.repoPath,
+          dataRoot: config.dataRoot,
+          settings: config.pipeline,
+          publish: (type, data) => bus.publish(type, data),
+          logger: log,
+          onPause: (reason) => reports.runtime?.pipelinePaused(reason),
+        })
       : undefined;
     const loops: Loop[] = pipeline === undefined ? [watcher] : [watcher, pollLoop(pipeline)];
     // The orchestrator reports loop failures to the runtime built around it.
@@ -205,6 +214,14 @@ export class RepoRuntime {
     this.bus.publish('loop.recovered', { loop, failures });
     // Another loop's failure, still going on, stays shown.
     if (message !== undefined && this.lastErrorValue === message) this.setLastError([...this.loopErrors.values()].at(-1) ?? null);
+  }
+
+  // The pipeline waits for its agents' service (a pause), or may run again (null).
+  private pipelinePaused(reason: string | null): void {
+    const shown = this.pausedBecause;
+    this.pausedBecause = reason;
+    if (reason !== null) this.setLastError(reason);
+    else if (shown !== null && this.lastErrorValue === shown) this.setLastError([...this.loopErrors.values()].at(-1) ?? null);
   }
 
   private setLastError(message: string | null): void {

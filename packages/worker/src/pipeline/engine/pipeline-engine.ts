@@ -2,6 +2,7 @@ import type { Result } from '@repovisor/kit';
 import type { AgentStage, PipelineSettings } from '@repovisor/protocol';
 import type { WorkerLogger } from '../../log/worker-logger.js';
 import { errorMessage } from '../../runtime/error-message.js';
+import { preflightAgents } from '../agents/agent-preflight.js';
 import { endLeftoverAgents } from '../agents/agent-registry.js';
 import { loadPromptTemplates } from '../agents/prompts.js';
 import type { PromptTemplates } from '../agents/prompts.js';
@@ -34,6 +35,8 @@ export interface PipelineEngineOptions {
   logger: WorkerLogger;
   /** Loads the agent runner (on the first agent run). */
   loadRunner: () => Promise<AgentRunner>;
+  /** Told why every run waits (an agent's sign-in failed, its credits ran out), and null once runs may start again. */
+  onPause?: (reason: string | null) => void;
 }
 
 /** A human's action on a task in hitl. */
@@ -61,6 +64,7 @@ export class PipelineEngine {
   private host: LocalChangeHost | undefined;
   private templates: PromptTemplates | undefined;
   private controller: AbortController | undefined;
+  private pause: { until: number; timer: NodeJS.Timeout } | undefined;
 
   private constructor(
     private readonly options: PipelineEngineOptions,
@@ -101,6 +105,7 @@ export class PipelineEngine {
   /** Ends every agent run (their tasks are put back, `interrupted`) and resolves once all have ended. */
   async stop(): Promise<void> {
     this.controller?.abort();
+    this.endPause();
     while (this.runs.size > 0) await Promise.allSettled([...this.runs]);
   }
 
@@ -108,6 +113,8 @@ export class PipelineEngine {
   async tick(signal: AbortSignal): Promise<void> {
     if (this.host === undefined || this.templates === undefined) {
       const { settings, repoPath, dataRoot } = this.options;
+      const missing = await preflightAgents(settings, process.env);
+      if (missing !== null) throw new Error(missing);
       const templates = await loadPromptTemplates(settings.stages, repoPath);
       if (!templates.ok) throw new Error(templates.message);
       const opened = await LocalChangeHost.open({
@@ -155,7 +162,7 @@ export class PipelineEngine {
   // Starts a run for every task that waits for one, as far as the lanes allow.
   private schedule(): void {
     const signal = this.controller?.signal;
-    if (signal === undefined || signal.aborted || this.host === undefined) return;
+    if (signal === undefined || signal.aborted || this.host === undefined || this.pause !== undefined) return;
     for (const task of this.store.list()) {
       if (this.waitForPoll.has(task.id)) continue;
       const step = nextStep(task);
@@ -180,6 +187,7 @@ export class PipelineEngine {
       this.waitForPoll.add(id);
       const kind = error instanceof PipelineFault ? error.kind : 'internal';
       const message = errorMessage(error);
+      if (error instanceof PipelineFault && error.pauseUntil !== undefined) this.pauseUntil(error.pauseUntil, message);
       this.options.logger.error({ err: error, lane, task: id, kind }, 'a pipeline step failed; the task is retried after the next poll');
       this.events.error(lane, message, id);
       const { count, alert } = this.errors.failed(lane, kind);
@@ -188,6 +196,28 @@ export class PipelineEngine {
         this.events.systemAlert(lane, `${lane}: ${count} ${kind} errors in a row, the last: ${message}`, count);
       }
     }
+  }
+
+  // Every run waits until `until` (the latest pause asked for wins); the runtime shows why.
+  private pauseUntil(until: Date, reason: string): void {
+    const at = Math.max(until.getTime(), this.pause?.until ?? 0);
+    this.endPause(false);
+    const timer = setTimeout(() => {
+      this.endPause();
+      this.waitForPoll.clear();
+      this.schedule();
+    }, Math.max(0, at - Date.now()));
+    timer.unref();
+    this.pause = { until: at, timer };
+    this.options.logger.warn({ until: new Date(at).toISOString(), reason }, 'the pipeline is paused');
+    this.options.onPause?.(`pipeline paused until ${new Date(at).toISOString()}: ${reason}`);
+  }
+
+  private endPause(tell = true): void {
+    if (this.pause === undefined) return;
+    clearTimeout(this.pause.timer);
+    this.pause = undefined;
+    if (tell) this.options.onPause?.(null);
   }
 
   private async runAgent(stage: AgentStage, id: number, signal: AbortSignal): Promise<void> {
