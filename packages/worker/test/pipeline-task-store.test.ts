@@ -49,6 +49,19 @@ describe('TaskStore', () => {
     expect((await created(again, 'fourth')).id).toBe(4);
   });
 
+  it("stores a task under the source's own number once, and later ids come after it", async () => {
+    const dataRoot = await temp.make();
+    const store = await TaskStore.load({ dataRoot, logger: recordingLogger() });
+    const first = await store.createAt(42, { title: 'Issue 42', body: 'from GitHub' });
+    expect(first).toMatchObject({ ok: true, created: true, task: { id: 42, stage: 'triage', branch: 'agent/issue-42' } });
+    const again = await store.createAt(42, { title: 'Renamed', body: 'ignored' });
+    expect(again).toMatchObject({ ok: true, created: false, task: { id: 42, title: 'Issue 42' } });
+    expect(await store.createAt(0, { title: 'x', body: '' })).toMatchObject({ ok: false, code: 'invalid' });
+    expect(await store.createAt(7, { body: 'no title' })).toMatchObject({ ok: false, code: 'invalid' });
+    expect((await created(store, 'next')).id).toBe(43);
+    expect((await TaskStore.load({ dataRoot, logger: recordingLogger() })).get(42)?.title).toBe('Issue 42');
+  });
+
   it('saves a task, later saves of one task after earlier ones, and answers copies', async () => {
     const dataRoot = await temp.make();
     const store = await TaskStore.load({ dataRoot, logger: recordingLogger() });

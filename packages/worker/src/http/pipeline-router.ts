@@ -27,7 +27,7 @@ export function pipelineRouter(pipeline: PipelineEngine, dataRoot: string): Rout
   router.post('/tasks', async (request, response) => {
     const created = await engine().create(request.body);
     if (created.ok) response.status(201).json(toTaskView(created.task));
-    else response.status(created.code === 'too_large' ? 413 : 400).json({ error: created.message });
+    else response.status(created.code === 'too_large' ? 413 : created.code === 'elsewhere' ? 409 : 400).json({ error: created.message });
   });
   router.get('/tasks/:id', (request, response) => {
     const task = taskOf(engine(), request, response);

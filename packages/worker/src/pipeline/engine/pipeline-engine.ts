@@ -6,7 +6,6 @@ import { preflightAgents } from '../agents/agent-preflight.js';
 import { endLeftoverAgents } from '../agents/agent-registry.js';
 import { loadPromptTemplates } from '../agents/prompts.js';
 import type { PromptTemplates } from '../agents/prompts.js';
-import { LocalChangeHost } from '../git/local-change-host.js';
 import type { TaskWorkspace } from '../git/task-workspaces.js';
 import type { StageOutcome } from '../tasks/stage-outcome.js';
 import type { Task } from '../tasks/task.js';
@@ -15,15 +14,19 @@ import { nextStep, runNumber, startRun } from '../tasks/task-runs.js';
 import { TaskStore } from '../tasks/task-store.js';
 import { advance } from '../tasks/transitions.js';
 import type { Refusal } from '../tasks/transitions.js';
+import type { ChangeHost } from './change-host.js';
 import { LikeErrors } from './like-errors.js';
 import { mergeApproved } from './merge-step.js';
+import { openPorts } from './open-ports.js';
 import { PipelineEvents } from './pipeline-events.js';
 import type { Publish } from './pipeline-events.js';
 import { PipelineFault } from './pipeline-fault.js';
+import { PipelinePause } from './pipeline-pause.js';
 import { agentEnvironment } from './agent-environment.js';
 import { StageLanes } from './stage-lanes.js';
 import type { Lane } from './stage-lanes.js';
 import { runStage } from './stage-run.js';
+import type { TaskSource } from './task-source.js';
 import type { AgentRunner, StageRunContext } from './stage-run.js';
 
 /** What a {@link PipelineEngine} is built from. */
@@ -61,10 +64,11 @@ export class PipelineEngine {
   // Tasks whose last run failed in the pipeline's own steps: they wait for the next poll.
   private readonly waitForPoll = new Set<number>();
   private readonly runs = new Set<Promise<void>>();
-  private host: LocalChangeHost | undefined;
+  private host: ChangeHost | undefined;
+  private source: TaskSource | undefined;
   private templates: PromptTemplates | undefined;
   private controller: AbortController | undefined;
-  private pause: { until: number; timer: NodeJS.Timeout } | undefined;
+  private readonly pause: PipelinePause;
 
   private constructor(
     private readonly options: PipelineEngineOptions,
@@ -73,6 +77,10 @@ export class PipelineEngine {
   ) {
     this.events = new PipelineEvents(options.publish);
     this.lanes = new StageLanes(options.settings);
+    this.pause = new PipelinePause(options.logger, (reason) => options.onPause?.(reason), () => {
+      this.waitForPoll.clear();
+      this.schedule();
+    });
   }
 
   /**
@@ -105,38 +113,35 @@ export class PipelineEngine {
   /** Ends every agent run (their tasks are put back, `interrupted`) and resolves once all have ended. */
   async stop(): Promise<void> {
     this.controller?.abort();
-    this.endPause();
+    this.pause.end();
     while (this.runs.size > 0) await Promise.allSettled([...this.runs]);
   }
 
-  /** The poll loop's round: opens the change host when needed (throwing the fix when it cannot), then starts what waits. */
+  /** The poll loop's round: checks the agents and opens the source and change host when needed (throwing the fix when it cannot), polls the source, then starts what waits. */
   async tick(signal: AbortSignal): Promise<void> {
     if (this.host === undefined || this.templates === undefined) {
-      const { settings, repoPath, dataRoot } = this.options;
+      const { settings, repoPath } = this.options;
       const missing = await preflightAgents(settings, process.env);
       if (missing !== null) throw new Error(missing);
       const templates = await loadPromptTemplates(settings.stages, repoPath);
       if (!templates.ok) throw new Error(templates.message);
-      const opened = await LocalChangeHost.open({
-        repoPath,
-        dataRoot,
-        remote: settings.remote,
-        baseBranch: settings.base_branch,
-        onCorruptRecord: (movedTo, reason) => this.options.logger.warn({ movedTo, reason }, 'a change record was unreadable; moved aside'),
-      });
+      const opened = await openPorts(this.options);
       if (!opened.ok) throw new Error(opened.message);
       if (signal.aborted) return;
       const removed = await opened.host.workspaces.collectLeftovers(this.store.list().filter((task) => nextStep(task).kind !== 'none').map((task) => task.id));
       if (removed.length > 0) this.options.logger.info({ removed }, 'removed workspaces left by ended tasks or a crash');
       this.templates = templates.templates;
       this.host = opened.host;
+      this.source = opened.source;
     }
+    await this.source?.poll(this.store, signal);
     this.waitForPoll.clear();
     this.schedule();
   }
 
-  /** Stores a new task at triage and starts its triage when a lane is free. */
-  async create(input: unknown): Promise<Result<{ task: Task }, NewTaskRefusal>> {
+  /** Stores a new task at triage and starts its triage when a lane is free; refused when tasks come from elsewhere (GitHub issues). */
+  async create(input: unknown): Promise<Result<{ task: Task }, NewTaskRefusal | { code: 'elsewhere'; message: string }>> {
+    if (this.source !== undefined && !this.source.createsTasks) return { ok: false, code: 'elsewhere', message: this.source.createElsewhere };
     const created = await this.store.create(input);
     if (created.ok) {
       this.events.phaseChange(created.task, 'triage');
@@ -162,7 +167,7 @@ export class PipelineEngine {
   // Starts a run for every task that waits for one, as far as the lanes allow.
   private schedule(): void {
     const signal = this.controller?.signal;
-    if (signal === undefined || signal.aborted || this.host === undefined || this.pause !== undefined) return;
+    if (signal === undefined || signal.aborted || this.host === undefined || this.pause.active) return;
     for (const task of this.store.list()) {
       if (this.waitForPoll.has(task.id)) continue;
       const step = nextStep(task);
@@ -187,7 +192,7 @@ export class PipelineEngine {
       this.waitForPoll.add(id);
       const kind = error instanceof PipelineFault ? error.kind : 'internal';
       const message = errorMessage(error);
-      if (error instanceof PipelineFault && error.pauseUntil !== undefined) this.pauseUntil(error.pauseUntil, message);
+      if (error instanceof PipelineFault && error.pauseUntil !== undefined) this.pause.until(error.pauseUntil, message);
       this.options.logger.error({ err: error, lane, task: id, kind }, 'a pipeline step failed; the task is retried after the next poll');
       this.events.error(lane, message, id);
       const { count, alert } = this.errors.failed(lane, kind);
@@ -196,28 +201,6 @@ export class PipelineEngine {
         this.events.systemAlert(lane, `${lane}: ${count} ${kind} errors in a row, the last: ${message}`, count);
       }
     }
-  }
-
-  // Every run waits until `until` (the latest pause asked for wins); the runtime shows why.
-  private pauseUntil(until: Date, reason: string): void {
-    const at = Math.max(until.getTime(), this.pause?.until ?? 0);
-    this.endPause(false);
-    const timer = setTimeout(() => {
-      this.endPause();
-      this.waitForPoll.clear();
-      this.schedule();
-    }, Math.max(0, at - Date.now()));
-    timer.unref();
-    this.pause = { until: at, timer };
-    this.options.logger.warn({ until: new Date(at).toISOString(), reason }, 'the pipeline is paused');
-    this.options.onPause?.(`pipeline paused until ${new Date(at).toISOString()}: ${reason}`);
-  }
-
-  private endPause(tell = true): void {
-    if (this.pause === undefined) return;
-    clearTimeout(this.pause.timer);
-    this.pause = undefined;
-    if (tell) this.options.onPause?.(null);
   }
 
   private async runAgent(stage: AgentStage, id: number, signal: AbortSignal): Promise<void> {
@@ -254,7 +237,7 @@ export class PipelineEngine {
     await this.apply(task, outcome);
   }
 
-  private async workspaceOf(host: LocalChangeHost, id: number): Promise<TaskWorkspace> {
+  private async workspaceOf(host: ChangeHost, id: number): Promise<TaskWorkspace> {
     const prepared = await host.workspaces.prepare(id);
     if (!prepared.ok) throw new PipelineFault('workspace', `could not prepare the workspace of task ${id}: ${prepared.message}`);
     return prepared.workspace;
@@ -275,9 +258,25 @@ export class PipelineEngine {
   // What follows a task's change: its events, and its workspace removed once it has ended.
   private async settled(before: Task, after: Task): Promise<void> {
     this.events.phaseChange(after, before.stage);
+    await this.showInSource(before, after);
     if (after.stage === 'hitl' && after.status === 'hitl' && before.status !== 'hitl') this.events.hitlEscalation(after);
     this.events.queueUpdate(this.store.list());
     if (nextStep(after).kind === 'none') await this.host?.workspaces.remove(after.id);
+  }
+
+  // The source shows the move (labels, comments); if it cannot now, its next poll catches up.
+  private async showInSource(before: Task, after: Task): Promise<void> {
+    try {
+      await this.source?.moved(before, after);
+    } catch (error) {
+      const message = errorMessage(error);
+      this.options.logger.error({ err: error, task: after.id }, 'the task source could not show a move; its next poll catches up');
+      this.events.error('source', message, after.id);
+      const { count, alert } = this.errors.failed('source', 'source');
+      if (alert) this.events.systemAlert('source', `source: ${count} errors in a row, the last: ${message}`, count);
+      return;
+    }
+    this.errors.succeeded('source');
   }
 
   private async save(task: Task): Promise<void> {
@@ -288,7 +287,7 @@ export class PipelineEngine {
     }
   }
 
-  private stageContext(host: LocalChangeHost, templates: PromptTemplates, signal: AbortSignal): StageRunContext {
+  private stageContext(host: ChangeHost, templates: PromptTemplates, signal: AbortSignal): StageRunContext {
     return {
       settings: this.options.settings,
       host,

@@ -3,11 +3,11 @@ import type { CommandAgentResult, CommandAgentOptions } from '../agents/command-
 import type { StageOutcome as MarkerOutcome } from '../agents/markers.js';
 import { buildPrompt } from '../agents/prompts.js';
 import type { PromptTemplates } from '../agents/prompts.js';
-import type { LocalChangeHost } from '../git/local-change-host.js';
 import { pipelineGit } from '../git/pipeline-git.js';
 import type { TaskWorkspace } from '../git/task-workspaces.js';
 import type { StageOutcome } from '../tasks/stage-outcome.js';
 import type { Task } from '../tasks/task.js';
+import type { ChangeHost } from './change-host.js';
 import type { PipelineEvents } from './pipeline-events.js';
 import { PipelineFault } from './pipeline-fault.js';
 import { transcriptPath } from './transcripts.js';
@@ -21,7 +21,7 @@ export interface AgentRunner {
 /** What one stage run needs besides its task. */
 export interface StageRunContext {
   settings: PipelineSettings;
-  host: LocalChangeHost;
+  host: ChangeHost;
   templates: PromptTemplates;
   dataRoot: string;
   events: PipelineEvents;
@@ -93,6 +93,7 @@ export async function runStage(context: StageRunContext, task: Task, stage: Agen
     case 'already-satisfied':
       return { kind: 'already_satisfied', detail: read.explanation };
     case 'reviewed':
+      await context.host.reviewed(task, { verdict: read.verdict === 'approve' ? 'approve' : 'request_changes', summary: read.summary, feedback: read.feedback });
       return read.verdict === 'approve'
         ? { kind: 'approved', summary: read.summary }
         : { kind: 'changes_requested', summary: read.summary, feedback: read.feedback };

@@ -9,6 +9,8 @@ import type { RemoteTarget, RemoteTargetFailure } from './remote-target.js';
 import { squashMerge } from './squash-merge.js';
 import type { SquashMergeOutcome } from './squash-merge.js';
 import { TaskWorkspaces } from './task-workspaces.js';
+import type { ChangeHost, ChangeMerge } from '../engine/change-host.js';
+import type { Task } from '../tasks/task.js';
 
 /** What {@link LocalChangeHost.open} needs: the repository, its data root, and `pipeline.remote` / `pipeline.base_branch`. */
 export interface LocalChangeHostOptions {
@@ -33,7 +35,7 @@ export type MergeOutcome = Result<{ record: ChangeRecord; alreadyMerged: boolean
  * remote. Nothing here writes to the repository's working tree, index,
  * branches or config; every write is in a workspace or on the remote.
  */
-export class LocalChangeHost {
+export class LocalChangeHost implements ChangeHost {
   /** The task workspaces, cloned from the repository and pointed at this remote. */
   readonly workspaces: TaskWorkspaces;
   private readonly records: ChangeRecords;
@@ -97,6 +99,23 @@ export class LocalChangeHost {
   /** Task `taskId`'s change request, or undefined when none was opened. */
   changeOf(taskId: number): Promise<ChangeRecord | undefined> {
     return this.records.forTask(taskId);
+  }
+
+  /** A local change has no reviews of its own: the task's history keeps the verdict. */
+  reviewed(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** {@link merge} of the task's change record, as the engine asks for it. */
+  async mergeChange(task: Task, workspace: string): Promise<ChangeMerge> {
+    const record = await this.changeOf(task.id);
+    if (record === undefined) {
+      return { ok: false, reason: 'gone', message: `task ${task.id} has an approved change #${task.change?.number ?? '?'} but no change record under the data root's changes/ (it was deleted)` };
+    }
+    const merged = await this.merge(record, workspace);
+    if (merged.ok) return { ok: true, commit: merged.record.merge_commit, alreadyMerged: merged.alreadyMerged };
+    const reason = merged.reason === 'conflict' ? 'conflict' : merged.reason === 'branch_missing' ? 'gone' : 'retry';
+    return { ok: false, reason, message: merged.message };
   }
 
   /**

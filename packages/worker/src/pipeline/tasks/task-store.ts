@@ -88,6 +88,23 @@ export class TaskStore {
     return { ok: true, task: structuredClone(task) };
   }
 
+  /**
+   * Stores a task the source numbered itself (a GitHub issue: `id` is its
+   * number) at triage, or resolves with the one stored under `id` already;
+   * later {@link create}s never take an id at or below it.
+   */
+  async createAt(id: number, input: unknown, now = new Date()): Promise<Result<{ task: Task; created: boolean }, NewTaskRefusal>> {
+    if (!Number.isInteger(id) || id < 1) return { ok: false, code: 'invalid', message: `a task id must be a whole number from 1, got ${id}` };
+    const existing = this.get(id);
+    if (existing !== undefined) return { ok: true, task: existing, created: false };
+    const checked = validateNewTask(input);
+    if (!checked.ok) return checked;
+    this.nextId = Math.max(this.nextId, id + 1);
+    const task = newTask(id, checked.task, now);
+    await this.write(task);
+    return { ok: true, task: structuredClone(task), created: true };
+  }
+
   /** Persists `task` (a task of this store), after the writes of it queued before; `get` answers it once this resolves. */
   save(task: Task): Promise<void> {
     if (!this.tasks.has(task.id)) throw new Error(`task ${task.id} is not in ${this.folder}: create a task before saving it`);
