@@ -1,8 +1,8 @@
 // The pipeline's own cost per task and per hand-off (issue 14): `repos`
-// standalone workers, each on its own repository with a bare origin, run
-// `perRepo` tasks each, one after another (a task is created when the one
-// before is done, so a task's window holds only its own work), all workers at
-// once. The agent (fixtures/instant-agent.mjs) answers at once and logs its
+// standalone workers, each on its own repository with a bare origin, all up,
+// run `perRepo` tasks each, one task at a time in turn across the workers (a
+// task is created when the one before is done, so that a task's window holds
+// only its own work and no other worker's CPU). The agent (fixtures/instant-agent.mjs) answers at once and logs its
 // lifetime; each worker's git is traced (GIT_TRACE2_EVENT). A task's overhead
 // is its window (POST sent → its phase_change to done) less the time its
 // agents and the worker's git processes cover.
@@ -77,7 +77,7 @@ function analyse(tasks, events, git, agents) {
   return { perTask, handoffs };
 }
 
-/** Runs `perRepo` tasks on each of `repos` workers at once; resolves with the per-task figures and the hand-offs. */
+/** Runs `perRepo` tasks on each of `repos` workers, one task at a time; resolves with the per-task figures and the hand-offs. */
 export async function pipelineTasks({ tmp, repos, perRepo, progress }) {
   const rigs = [];
   for (let index = 0; index < repos; index += 1) {
@@ -93,16 +93,12 @@ export async function pipelineTasks({ tmp, repos, perRepo, progress }) {
     }
     const started = performance.now();
     // One warm-up task per worker first (its first agent run loads the agent runner): not counted.
-    const warmups = await Promise.all(workers.map(async ({ base }) => {
-      const first = now();
-      const { id } = await oneTask(base, 0);
-      return { id, created: first };
-    }));
-    const runs = await Promise.all(workers.map(async ({ base }) => {
-      const tasks = [];
-      for (let index = 1; index <= perRepo; index += 1) tasks.push(await oneTask(base, index));
-      return tasks;
-    }));
+    const warmups = [];
+    for (const { base } of workers) warmups.push(await oneTask(base, 0));
+    const runs = workers.map(() => []);
+    for (let index = 1; index <= perRepo; index += 1) {
+      for (const [at, { base }] of workers.entries()) runs[at].push(await oneTask(base, index));
+    }
     const wallS = (performance.now() - started) / 1000;
     const perTask = [];
     const handoffs = [];

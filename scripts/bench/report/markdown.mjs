@@ -68,14 +68,15 @@ and a 5,000-file repository).
 - **Per-task overhead**: ${t.repos} standalone workers (\`repo-worker\`, no
   supervisor), each on its own repository with a bare origin, with the pipeline on
   (\`REPOVISOR_PIPELINE\`: \`local\` source, HydraFlow's 30 s
-  \`poll_interval_ms\`, one run per stage at a time), all running at once. The
+  \`poll_interval_ms\`, one run per stage at a time), all up at once. The
   agent (\`scripts/bench/fixtures/instant-agent.mjs\`, a node script) answers
   every stage at once by the markers (triage ready, a one-line plan, one
   commit, \`VERDICT: APPROVE\`) and appends its own lifetime (from node's
   \`performance.timeOrigin\` to its \`exit\`) to a file. Each worker runs
-  ${t.perRepo} tasks one after another (the next is created when one is done; one
-  warm-up task per worker before, not counted), so that a task's window holds
-  only its own work. Its window is from sending \`POST /api/tasks\` to the
+  ${t.perRepo} tasks, one task at a time across all workers in turn (the next
+  is created when one is done; one warm-up task per worker before, not
+  counted), so that a task's window holds only its own work and no other
+  worker competes for the ${r.machine.cores} cores. Its window is from sending \`POST /api/tasks\` to the
   timestamp of its \`phase_change\` to \`done\` (after the squash merge is
   pushed). Subtracted: the time its agents' processes cover, and the time the
   worker's git processes cover, read from git's own trace

@@ -41,7 +41,7 @@ export function pipelineTable(r) {
   const toAgent = handoffs.map((each) => each.toAgentStartMs).filter(Number.isFinite);
   const ws = p.workspaces;
   const rows = [
-    [`a task, POST /api/tasks → its phase_change to done (${tasks.length} tasks, ${p.tasks.repos} workers at once)`, pair(of('totalMs'))],
+    [`a task, POST /api/tasks → its phase_change to done (${tasks.length} tasks on ${p.tasks.repos} workers, one at a time)`, pair(of('totalMs'))],
     ['  covered by its agents\' processes (4 runs a task)', pair(of('agentMs'))],
     [`  covered by the worker's git processes (${percentile(of('gitProcesses'), 50)} a task; by command, mean a task: ${gitByCommand(tasks)})`, pair(of('gitMs'))],
     ['  beyond agents and git: the pipeline\'s own time', pair(of('overheadMs'))],
