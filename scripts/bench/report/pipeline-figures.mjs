@@ -46,6 +46,7 @@ export function pipelineTable(r) {
     [`  covered by the worker's git processes (${percentile(of('gitProcesses'), 50)} a task; by command, mean a task: ${gitByCommand(tasks)})`, pair(of('gitMs'))],
     ['  beyond agents and git: the pipeline\'s own time', pair(of('overheadMs'))],
     ['  of that, idle right before a git process starts (the worker spawning it)', pair(of('gitStartGapMs'))],
+    ['  beyond agents, git and that idle time', pair(tasks.map((task) => task.overheadMs - task.gitStartGapMs))],
     ['  beyond agents only (git included)', pair(tasks.map((task) => task.totalMs - task.agentMs))],
     [`a fresh worker's first task (loads the agent runner; not in the rows above), beyond agents and git`, spread(summary(p.tasks.firstTasks.map((task) => task.overheadMs)))],
     [`stage hand-off: phase_change → the next stage's *_update started (${handoffs.length}; event timestamps, 1 ms resolution)`, pair(handoffs.map((each) => each.ms))],
