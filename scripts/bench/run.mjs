@@ -1,5 +1,6 @@
 // `npm run bench`: measures Repovisor side by side with PM2, supervisord and
-// the bare-spawn floor (issue 6), prints one table and writes
+// the bare-spawn floor (issue 6), measures what the worker's pipeline costs
+// (issue 14, phases/pipeline.mjs), prints one table and writes
 // docs/BENCHMARKS.md and docs/bench/scaling.svg. Built to finish in under 10
 // minutes on 2 cores; every process it starts is ended by pid, also on SIGINT.
 // `--quick` runs small sizes with a short window, for trying the bench out
@@ -18,6 +19,7 @@ import { createRepos } from './lib/git-repos.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { summary } from './lib/stats.mjs';
 import { hangPhase } from './phases/hang.mjs';
+import { PIPELINE_PLANS, pipelinePhase } from './phases/pipeline.mjs';
 import { protocolPhase } from './phases/protocol.mjs';
 import { restartPhase } from './phases/restart.mjs';
 import { spawnPhase } from './phases/spawn.mjs';
@@ -134,6 +136,7 @@ try {
       restart: await restartPhase({ tmp, repo: repos[0], runs: plan.restartRuns, contenders: ['floor', 'repovisor'], progress: note }),
     }));
   }
+  results.pipeline = await pipelinePhase({ tmp, plan: quick ? PIPELINE_PLANS.quick : PIPELINE_PLANS.full, progress });
   const window = Math.round(Math.max(20, Math.min(plan.cpuWindowS, BUDGET_S - elapsedS() - STEADY_OVERHEAD_S)));
   if (window < plan.cpuWindowS) progress(`time is short: the CPU window is ${window} s instead of ${plan.cpuWindowS} s`);
   results.steady = await steadyPhase({ tmp, repos: repos.slice(0, plan.steadyRepos), cpuWindowS: window, loadRuns: plan.loadRuns, concurrency: CONCURRENCY, progress });

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { summary } from '../lib/stats.mjs';
 import { memoryTable, otherTable, spawnTable, spawnWithoutExtraCaTable, workerStartTable } from './figures.mjs';
+import { pipelineTable } from './pipeline-figures.mjs';
 import { targetsTable } from './table.mjs';
 
 /** "none", or which contender at which size needed a second try. */
@@ -49,6 +50,68 @@ machine-independent figure, the same starts and restarts without the variable in
 environment (Repovisor and the floor only, the same runs as above):
 
 ${md(table)}
+`;
+}
+
+/** How the pipeline phase measures, and its table, when the run has it. */
+function pipelineSection(r) {
+  const p = r.pipeline;
+  if (p === undefined) return '';
+  const t = p.tasks;
+  return `
+## The pipeline
+
+Measured by \`scripts/bench/phases/pipeline.mjs\` (part of \`npm run bench\`;
+\`node scripts/bench/run.mjs --quick\` runs it with 2 workers, 3 tasks each
+and a 5,000-file repository).
+
+- **Per-task overhead**: ${t.repos} standalone workers (\`repo-worker\`, no
+  supervisor), each on its own repository with a bare origin, with the pipeline on
+  (\`REPOVISOR_PIPELINE\`: \`local\` source, HydraFlow's 30 s
+  \`poll_interval_ms\`, one run per stage at a time), all up at once. The
+  agent (\`scripts/bench/fixtures/instant-agent.mjs\`, a node script) answers
+  every stage at once by the markers (triage ready, a one-line plan, one
+  commit, \`VERDICT: APPROVE\`) and appends its own lifetime (from node's
+  \`performance.timeOrigin\` to its \`exit\`) to a file. Each worker runs
+  ${t.perRepo} tasks, one task at a time across all workers in turn (the next
+  is created when one is done; one warm-up task per worker before, not
+  counted), so that a task's window holds only its own work and no other
+  worker competes for the ${r.machine.cores} cores. Its window is from sending \`POST /api/tasks\` to the
+  timestamp of its \`phase_change\` to \`done\` (after the squash merge is
+  pushed). Subtracted: the time its agents' processes cover, and the time the
+  worker's git processes cover, read from git's own trace
+  (\`GIT_TRACE2_EVENT\`: each process from its start to its \`atexit\`,
+  microseconds; a git started by git, as a push's \`receive-pack\`, inside
+  its parent), overlaps counted once. What is left is the worker's: spawning
+  and reaping processes, reading their output, writing task files, change
+  records, transcripts and events, and the HTTP calls. The row "idle right
+  before a git process starts" says how much of it is spent just before a
+  git process begins, which is mostly spawning it.
+- **Stage hand-off**: from a task's \`phase_change\` event (published once the
+  result is persisted) to the next stage's \`*_update\` event with status
+  \`started\` (published once that run is persisted as active, before its
+  workspace is prepared), from the events' timestamps (milliseconds: a
+  hand-off under 1 ms reads 0 or 1 ms). The merge has no \`started\` event:
+  its hand-off is from \`review_update\` done to the merge's first git
+  process, from the git trace. HydraFlow's stages poll every
+  \`poll_interval\` (30 s by default), so a task waits up to 30 s at each
+  hand-off, 15 s on average.
+- **Workspaces**: the worker's own \`TaskWorkspaces\` (imported from the
+  built \`packages/worker/dist/pipeline/git/\`) on a repository of
+  \`scripts/bench/lib/large-repo.mjs\` (${p.workspaces.files.toLocaleString('en-US')} files, ${p.workspaces.commits} commits, made in
+  ${p.workspaces.repoMadeS.toFixed(0)} s): a task's first prepare (\`git clone --local --no-checkout\`,
+  fetch from the origin, checkout of the task's branch), then, after a commit,
+  an edit and an untracked file in it, a prepare again (fetch, reset,
+  checkout, clean); ${p.workspaces.runs} tasks. Checking out 50,000 files is disk-bound: on a
+  machine with other work writing to disk it varies several times over.
+- **Idle memory**: RSS ${p.idle.settleMs / 1000} s after start (the pipeline's first poll round,
+  which opens the change host, has run) of ${p.idle.rss.server.length} plain node HTTP servers
+  (\`fixtures/http-server.mjs\`), ${p.idle.rss.noPipeline.length} standalone workers with the pipeline off and
+  ${p.idle.rss.pipeline.length} with it on and no task, each on its own repository; what a worker
+  loads with the pipeline on and not off is from \`fixtures/count-modules.mjs\`
+  (files) and \`fixtures/load-list.mjs\` (Node's own \`process.moduleLoadList\`).
+
+${md(pipelineTable(r))}
 `;
 }
 
@@ -135,7 +198,7 @@ ${md(memoryTable(r))}
 ${md(otherTable(r))}
 
 ${md(workerStartTable(r))}
-
+${pipelineSection(r)}
 ## Targets
 
 ${md(targetsTable(r))}

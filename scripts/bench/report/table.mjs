@@ -1,6 +1,7 @@
 // The table printed to stdout at the end of a run: every figure table, then
 // the targets with their ratios and PASS/MISS.
 import { otherTable, memoryTable, spawnTable, spawnWithoutExtraCaTable, workerStartTable } from './figures.mjs';
+import { pipelineTable } from './pipeline-figures.mjs';
 import { checkTargets, verdict } from './targets.mjs';
 
 function render({ title, header, rows }) {
@@ -12,7 +13,7 @@ function render({ title, header, rows }) {
 /** The targets as a table. */
 export function targetsTable(r) {
   return {
-    title: 'Targets (issue 6), as ratios measured in this run',
+    title: 'Targets (issues 6 and 14), as ratios measured in this run',
     header: ['target', 'measured', 'ratio', 'limit', 'verdict'],
     rows: checkTargets(r).map((row) => [row.target, row.measured, Number.isFinite(row.ratio) ? `${row.ratio.toFixed(2)}×` : 'n/a', `${row.limit}×`, verdict(row)]),
   };
@@ -20,6 +21,6 @@ export function targetsTable(r) {
 
 /** The whole printed table. */
 export function printTable(r) {
-  const tables = [spawnTable(r), spawnWithoutExtraCaTable(r), memoryTable(r), otherTable(r), workerStartTable(r), targetsTable(r)].filter((table) => table !== undefined);
+  const tables = [spawnTable(r), spawnWithoutExtraCaTable(r), memoryTable(r), otherTable(r), workerStartTable(r), pipelineTable(r), targetsTable(r)].filter((table) => table !== undefined);
   return `\n${tables.map(render).join('\n\n')}\n`;
 }

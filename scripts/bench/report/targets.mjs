@@ -1,8 +1,9 @@
-// The targets of issue 6, each checked as a ratio of figures measured in the
+// The targets of issue 6 (and issue 14's for the pipeline), each checked as a ratio of figures measured in the
 // same run: {target, measured, ratio, limit, pass}. A ratio at or under its
 // limit passes; a target whose figures are missing (a contender skipped) is
 // reported as not measured.
-import { summary } from '../lib/stats.mjs';
+import { percentile, summary } from '../lib/stats.mjs';
+import { pipelineFigures } from './pipeline-figures.mjs';
 
 const med = (values) => summary(values ?? []).median;
 
@@ -49,6 +50,14 @@ export function checkTargets(r) {
   rows.push(check(`GET /api/repos p99 ≤ 5 ms with ${r.steady?.workers ?? '?'} repos (${r.steady?.concurrency} clients)`, `${p99.toFixed(2)} ms${floorNote}`, p99 / 5, 1));
   const cpu = r.steady?.cpuShare;
   rows.push(check(`probing ${r.steady?.workers ?? '?'} workers every second ≤ 3 % of one core`, `${(cpu * 100).toFixed(2)} %`, cpu / 0.03, 1));
+  const pipeline = pipelineFigures(r);
+  if (pipeline !== undefined) {
+    const overhead = percentile(pipeline.overhead, 50);
+    rows.push(check(`pipeline overhead p50 ≤ 250 ms a task beyond its agents and git (${pipeline.tasks} tasks, ${pipeline.repos} workers)`, `${overhead.toFixed(0)} ms (p99 ${percentile(pipeline.overhead, 99).toFixed(0)} ms)`, overhead / 250, 1));
+    const handoff = percentile(pipeline.handoffs, 99);
+    rows.push(check('stage hand-off p99 ≤ 20 ms (HydraFlow polls: ~15 s mean)', `${handoff.toFixed(0)} ms (p50 ${percentile(pipeline.handoffs, 50).toFixed(0)} ms)`, handoff / 20, 1));
+    rows.push(check('idle worker RSS with the pipeline on ≤ 1.15× a plain node HTTP server', `${mibOf(pipeline.idlePipeline)} vs ${mibOf(pipeline.idleServer)}`, pipeline.idlePipeline / pipeline.idleServer, 1.15));
+  }
   return rows;
 }
 
