@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@repovisor/supervisor';
+import { PIPELINE_DEFAULTS } from '@repovisor/protocol';
 import { createGitRepo } from './helpers/git-repo.js';
 import { numericRange, pipelineKeys } from './helpers/config-doc.js';
 import { SupervisorRig, testSupervisorSection } from './helpers/supervisor-rig.js';
@@ -109,6 +110,34 @@ describe('the pipeline keys of CONFIGURATION.md', () => {
       [{ enabled: true, agent: AGENT, stages: { deploy: {} } }, /^repos\[0\]\.pipeline\.stages\.deploy: unknown key \(expected one of: triage, plan, implement, review, hitl\)/],
       [{ enabled: true, agent: AGENT, source: 'github' }, /^repos\[0\]\.pipeline\.source: must be local/],
       [{ enabled: 'yes', agent: AGENT }, /^repos\[0\]\.pipeline\.enabled: must be true or false, got "yes"/],
+    ];
+    for (const [own, expected] of cases) expect((await pipelineOf(own)).problems).toEqual([expect.stringMatching(expected)]);
+  });
+});
+
+describe('the GitHub keys of a pipeline', () => {
+  it('takes github_repo, api_url, labels key by key over the defaults and supervisor.pipeline, and the correction prefix', async () => {
+    const { pipeline, problems } = await pipelineOf(
+      { enabled: true, labels: { find: 'todo', hitl: 'needs-human' }, api_url: 'https://ghe.example.com/api/v3' },
+      { agent: AGENT, github_repo: 'acme/alpha', labels: { hitl: 'help' }, hitl_correction_prefix: 'Fix:' },
+    );
+    expect(problems).toEqual([]);
+    expect(pipeline).toMatchObject({
+      github_repo: 'acme/alpha',
+      api_url: 'https://ghe.example.com/api/v3',
+      labels: { find: 'todo', plan: 'hydraflow-plan', ready: 'hydraflow-ready', review: 'hydraflow-review', fixed: 'hydraflow-fixed', hitl: 'needs-human' },
+      hitl_correction_prefix: 'Fix:',
+    });
+    expect((await pipelineOf({ enabled: true, agent: AGENT })).pipeline).toMatchObject({ github_repo: null, labels: PIPELINE_DEFAULTS.labels });
+  });
+
+  it('refuses a github_repo that is not owner/name, an api_url that is not http(s), an unknown or too long label, each by its path', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ enabled: true, agent: AGENT, github_repo: 'alpha' }, /^repos\[0\]\.pipeline\.github_repo: must be owner\/name/],
+      [{ enabled: true, agent: AGENT, api_url: 'ftp://x' }, /^repos\[0\]\.pipeline\.api_url: must be an http or https URL/],
+      [{ enabled: true, agent: AGENT, labels: { done: 'x' } }, /^repos\[0\]\.pipeline\.labels\.done: unknown key \(expected one of: find, plan, ready, review, fixed, hitl\)/],
+      [{ enabled: true, agent: AGENT, labels: { find: 'x'.repeat(51) } }, /^repos\[0\]\.pipeline\.labels\.find: must be at most 50 characters/],
+      [{ enabled: true, agent: AGENT, hitl_correction_prefix: ' ' }, /^repos\[0\]\.pipeline\.hitl_correction_prefix: must not be empty/],
     ];
     for (const [own, expected] of cases) expect((await pipelineOf(own)).problems).toEqual([expect.stringMatching(expected)]);
   });

@@ -1,5 +1,6 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PIPELINE_DEFAULTS } from '@repovisor/protocol';
 import type { PipelineSettings } from '@repovisor/protocol';
 import type { ChildProcesses, TestChild } from './child-processes.js';
 import type { OriginRig } from './origin-rig.js';
@@ -22,6 +23,10 @@ export function testPipeline(overrides: Partial<PipelineSettings> = {}): Pipelin
     max_review_fix_attempts: 2,
     max_plan_attempts: 3,
     max_workers: 1,
+    github_repo: null,
+    api_url: PIPELINE_DEFAULTS.api_url,
+    labels: { ...PIPELINE_DEFAULTS.labels },
+    hitl_correction_prefix: PIPELINE_DEFAULTS.hitl_correction_prefix,
     agent: { command: [process.execPath, PIPELINE_AGENT] },
     stages: {},
     ...overrides,

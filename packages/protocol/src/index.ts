@@ -54,5 +54,5 @@ export type { CloseInfo, CloseReason, ConnectionLogger, ConnectionOptions, Reque
 export { REQUEST_CHANNEL, onSettledRequest } from './request-channel.js';
 export type { SettledRequest } from './request-channel.js';
 export { SlugSchema, isValidSlug, slugKey, slugProblem } from './slug.js';
-export { AGENT_STAGES, AgentSpec, PIPELINE_DEFAULTS, PIPELINE_ENV, PipelineSettings, StageSettings } from './pipeline-settings.js';
+export { AGENT_STAGES, AgentSpec, GithubLabels, PIPELINE_DEFAULTS, PIPELINE_ENV, PipelineSettings, StageSettings } from './pipeline-settings.js';
 export type { AgentStage } from './pipeline-settings.js';

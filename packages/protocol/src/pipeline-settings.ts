@@ -37,6 +37,18 @@ export const StageSettings = z.object({
 /** A stage's overrides. */
 export type StageSettings = z.infer<typeof StageSettings>;
 
+/** The GitHub labels that stand for the pipeline's stages (HydraFlow's names by default). */
+export const GithubLabels = z.object({
+  find: z.string().check(z.minLength(1)),
+  plan: z.string().check(z.minLength(1)),
+  ready: z.string().check(z.minLength(1)),
+  review: z.string().check(z.minLength(1)),
+  fixed: z.string().check(z.minLength(1)),
+  hitl: z.string().check(z.minLength(1)),
+});
+/** The stage labels of {@link GithubLabels}. */
+export type GithubLabels = z.infer<typeof GithubLabels>;
+
 /** The pipeline of one repo, every default applied. */
 export const PipelineSettings = z.object({
   enabled: z.boolean(),
@@ -52,6 +64,14 @@ export const PipelineSettings = z.object({
   max_plan_attempts: positive,
   /** Tasks one stage works on at once, unless the stage says otherwise. */
   max_workers: positive,
+  /** `source: github`: the repository as owner/name; null: the one the remote's URL names. */
+  github_repo: z.nullable(z.string().check(z.minLength(1))),
+  /** `source: github`: GitHub's REST API (a GitHub Enterprise server's for another). */
+  api_url: z.string().check(z.minLength(1)),
+  /** `source: github`: the labels of the stages. */
+  labels: GithubLabels,
+  /** `source: github`: a comment on a task in the human queue that starts with this is the human's correction. */
+  hitl_correction_prefix: z.string().check(z.minLength(1)),
   agent: AgentSpec,
   stages: z.object({
     triage: z.optional(StageSettings),
@@ -76,6 +96,17 @@ export const PIPELINE_DEFAULTS = {
   max_review_fix_attempts: 2,
   max_plan_attempts: 3,
   max_workers: 1,
+  github_repo: null,
+  api_url: 'https://api.github.com',
+  labels: {
+    find: 'hydraflow-find',
+    plan: 'hydraflow-plan',
+    ready: 'hydraflow-ready',
+    review: 'hydraflow-review',
+    fixed: 'hydraflow-fixed',
+    hitl: 'hydraflow-hitl',
+  },
+  hitl_correction_prefix: 'Correction:',
 } as const satisfies Omit<PipelineSettings, 'agent' | 'stages'>;
 
 /** The environment variable that carries a repo's {@link PipelineSettings} to its worker, as JSON. */

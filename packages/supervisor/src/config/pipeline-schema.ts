@@ -45,6 +45,26 @@ const StagesSchema = strictMapping({
   hitl: z.nullish(StageSchema),
 });
 
+const label = text('a label name').check(z.maxLength(50, { error: 'must be at most 50 characters (GitHub\'s limit for a label)' }));
+
+/** `labels:` as written: any of the stage labels, each over the default. */
+const LabelsSchema = strictMapping({
+  find: z.optional(label),
+  plan: z.optional(label),
+  ready: z.optional(label),
+  review: z.optional(label),
+  fixed: z.optional(label),
+  hitl: z.optional(label),
+});
+
+const apiUrl = text('an http or https URL').check(
+  z.refine((value) => /^https?:\/\/[^/\s]+/i.test(value), { error: 'must be an http or https URL such as https://api.github.com or https://ghe.example.com/api/v3' }),
+);
+
+const githubRepo = text('owner/name').check(
+  z.refine((value) => /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(value), { error: 'must be owner/name, such as acme/alpha' }),
+);
+
 /** `pipeline:` as written, in `supervisor:` (the defaults of every repo) or in a repo (its own): every key optional. */
 export const PipelineSectionSchema = strictMapping({
   enabled: z.optional(flag),
@@ -57,6 +77,10 @@ export const PipelineSectionSchema = strictMapping({
   max_review_fix_attempts: z.optional(attempts),
   max_plan_attempts: z.optional(attempts),
   max_workers: z.optional(workers),
+  github_repo: z.optional(githubRepo),
+  api_url: z.optional(apiUrl),
+  labels: z.nullish(LabelsSchema),
+  hitl_correction_prefix: z.optional(text('the text a correction comment starts with')),
   agent: z.optional(AgentSchema),
   stages: z.nullish(StagesSchema),
 });
@@ -106,6 +130,10 @@ export function resolvePipeline(
     max_review_fix_attempts: pick('max_review_fix_attempts'),
     max_plan_attempts: pick('max_plan_attempts'),
     max_workers: pick('max_workers'),
+    github_repo: pick('github_repo'),
+    api_url: pick('api_url'),
+    labels: { ...PIPELINE_DEFAULTS.labels, ...d.labels, ...o.labels },
+    hitl_correction_prefix: pick('hitl_correction_prefix'),
     agent: agentSpec(agent, base),
     stages,
   });
