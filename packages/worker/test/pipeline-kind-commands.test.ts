@@ -47,6 +47,7 @@ describe('the failures of an agent\'s service', () => {
   it('reads a clock time in the zone the message names, the next one after now', () => {
     expect(resetTimeOf("You've hit your limit · resets 3pm (Europe/Berlin)", NOW)).toEqual(new Date('2026-03-02T14:00:00.000Z'));
     expect(resetTimeOf('Claude usage limit reached. Your limit will reset at 9am (UTC).', NOW)).toEqual(new Date('2026-03-03T09:00:00.000Z'));
+    expect(resetTimeOf('resets 11:30pm (Asia/Kolkata)', new Date('2026-03-02T10:00:45.500Z'))).toEqual(new Date('2026-03-02T18:00:00.000Z'));
     expect(resetTimeOf('"resets_at":1777936568', NOW)).toEqual(new Date(1_777_936_568_000));
     expect(resetTimeOf('Please try again later.', NOW)).toBeNull();
   });

@@ -21,7 +21,7 @@ const CREDITS = /credit balance is too low|usage limit|rate limit|hit your (sess
 
 const LOGIN_FIX: Record<KindAgentSpec['kind'], string> = {
   claude: 'sign in as the worker\'s user (run `claude` and /login, or `claude setup-token`), or set ANTHROPIC_API_KEY in the repo\'s env: in repos.yaml',
-  codex: 'sign in as the worker\'s user (`codex login`), or set OPENAI_API_KEY in the repo\'s env: in repos.yaml',
+  codex: 'sign in as the worker\'s user (`codex login`), or set CODEX_API_KEY in the repo\'s env: in repos.yaml',
 };
 
 /** The hour of a `3pm` / `3:05 PM` clock time, in 0-23 with its minutes. */
@@ -35,7 +35,9 @@ function zoneOffsetMinutes(at: Date, timeZone: string): number {
   try {
     const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(at);
     const part = (type: string): number => Number(parts.find((each) => each.type === type)?.value);
-    return Math.round((Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute')) - at.getTime()) / 60_000);
+    // The parts have no seconds: compare with the minute `at` falls in.
+    const minute = Math.floor(at.getTime() / 60_000) * 60_000;
+    return Math.round((Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute')) - minute) / 60_000);
   } catch {
     return 0;
   }
