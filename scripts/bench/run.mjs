@@ -6,7 +6,8 @@
 // `--quick` runs small sizes with a short window, for trying the bench out
 // (it does not write the docs unless `--write` is given too). `--report-only`
 // rewrites the docs from docs/bench/results.json of the last run, measuring
-// nothing (for when scripts/bench/analysis.md changed).
+// nothing (for when scripts/bench/analysis.md changed). `--pipeline-only` runs
+// the pipeline phase alone and keeps the other phases' figures.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -103,6 +104,21 @@ if (process.argv.includes('--report-only')) {
 
 installExitHandlers();
 const tmp = await mkdtemp(join(tmpdir(), 'repovisor-bench-'));
+if (process.argv.includes('--pipeline-only')) {
+  // The pipeline phase alone, at this revision; the other phases' figures stay those of the last full run.
+  try {
+    const results = JSON.parse(await readFile(join(ROOT, 'docs', 'bench', 'results.json'), 'utf8'));
+    results.pipeline = await pipelinePhase({ tmp, plan: quick ? PIPELINE_PLANS.quick : PIPELINE_PLANS.full, progress });
+    results.pipelineRevision = revision();
+    process.stdout.write(printTable(results));
+    if (write) await writeDocs(results);
+    progress('wrote the pipeline figures into docs/BENCHMARKS.md and docs/bench/results.json');
+  } finally {
+    await sweep();
+    await rm(tmp, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 try {
   progress(`temporary folder ${tmp}; installing the latest pm2 into ${PM2_PREFIX}…`);
   const pm2Version = await ensurePm2();

@@ -70,6 +70,23 @@ describe('task workspaces', () => {
     expect(await rig.operatorState()).toBe(before);
   });
 
+  it('clear a merge an agent left half done, with its conflicts', async () => {
+    const { host } = await rigWithHost();
+    const first = await prepared(host, 8);
+    await git(first.path, 'checkout', '-q', '-b', 'side');
+    await commitFile(first.path, 'shared.txt', 'the side says this\n');
+    await git(first.path, 'checkout', '-q', first.branch);
+    await commitFile(first.path, 'shared.txt', 'the task says that\n');
+    await expect(git(first.path, 'merge', 'side')).rejects.toThrow();
+    expect(await git(first.path, 'diff', '--name-only', '--diff-filter=U')).toBe('shared.txt');
+
+    const retry = await prepared(host, 8);
+    expect(retry).toMatchObject({ created: false, startedFrom: 'base' });
+    expect(await git(retry.path, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    await expect(git(retry.path, 'rev-parse', '--verify', '--quiet', 'MERGE_HEAD')).rejects.toThrow();
+    expect(await git(retry.path, 'rev-parse', 'HEAD')).toBe(retry.head);
+  });
+
   it('start from the base again once the branch is gone from the remote', async () => {
     const { rig, host } = await rigWithHost();
     const first = await prepared(host, 4);

@@ -63,7 +63,8 @@ function pipelineSection(r) {
 
 Measured by \`scripts/bench/phases/pipeline.mjs\` (part of \`npm run bench\`;
 \`node scripts/bench/run.mjs --quick\` runs it with 2 workers, 3 tasks each
-and a 5,000-file repository).
+and a 5,000-file repository; \`node scripts/bench/run.mjs --pipeline-only\`
+runs this phase alone and keeps the other figures)${r.pipelineRevision === undefined ? '' : `, at revision ${r.pipelineRevision}`}.
 
 - **Per-task overhead**: ${t.repos} standalone workers (\`repo-worker\`, no
   supervisor), each on its own repository with a bare origin, with the pipeline on

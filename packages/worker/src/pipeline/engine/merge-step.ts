@@ -1,4 +1,3 @@
-import type { TaskWorkspace } from '../git/task-workspaces.js';
 import type { StageOutcome } from '../tasks/stage-outcome.js';
 import type { Task } from '../tasks/task.js';
 import type { ChangeHost } from './change-host.js';
@@ -12,13 +11,13 @@ export interface MergeResult {
 
 /**
  * Squash-merges `task`'s approved change into the base branch from its
- * `workspace`. A conflict, or a branch or record gone, is for a human; what
+ * workspace at `workspace` (the merge checks out what it needs itself). A conflict, or a branch or record gone, is for a human; what
  * can work on a second try (git failed, the base kept moving) is a
  * {@link PipelineFault}, retried after the next poll. Never merges twice: the
  * host sees a merge it already made.
  */
-export async function mergeApproved(host: ChangeHost, task: Task, workspace: TaskWorkspace): Promise<MergeResult> {
-  const merged = await host.mergeChange(task, workspace.path);
+export async function mergeApproved(host: ChangeHost, task: Task, workspace: string): Promise<MergeResult> {
+  const merged = await host.mergeChange(task, workspace);
   const base = host.target.baseBranch;
   if (merged.ok) {
     const { commit } = merged;

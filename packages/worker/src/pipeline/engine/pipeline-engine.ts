@@ -15,7 +15,7 @@ import { TaskStore } from '../tasks/task-store.js';
 import { advance } from '../tasks/transitions.js';
 import type { Refusal } from '../tasks/transitions.js';
 import type { ChangeHost } from './change-host.js';
-import { LikeErrors } from './like-errors.js';
+import { FaultReports } from './fault-reports.js';
 import { mergeApproved } from './merge-step.js';
 import { openPorts } from './open-ports.js';
 import { PipelineEvents } from './pipeline-events.js';
@@ -60,10 +60,12 @@ export type HumanActionRefusal = { code: 'not_found'; message: string } | Refusa
 export class PipelineEngine {
   readonly events: PipelineEvents;
   private readonly lanes: StageLanes;
-  private readonly errors = new LikeErrors();
+  private readonly faults: FaultReports;
   // Tasks whose last run failed in the pipeline's own steps: they wait for the next poll.
   private readonly waitForPoll = new Set<number>();
   private readonly runs = new Set<Promise<void>>();
+  // Tasks whose merge failed in the workspace as it was: the next try prepares it first.
+  private readonly mergeAfresh = new Set<number>();
   private host: ChangeHost | undefined;
   private source: TaskSource | undefined;
   private templates: PromptTemplates | undefined;
@@ -76,6 +78,7 @@ export class PipelineEngine {
     readonly store: TaskStore,
   ) {
     this.events = new PipelineEvents(options.publish);
+    this.faults = new FaultReports(this.events, options.logger);
     this.lanes = new StageLanes(options.settings);
     this.pause = new PipelinePause(options.logger, (reason) => options.onPause?.(reason), () => {
       this.waitForPoll.clear();
@@ -186,20 +189,12 @@ export class PipelineEngine {
     try {
       if (lane === 'merge') await this.merge(id, signal);
       else await this.runAgent(lane, id, signal);
-      this.errors.succeeded(lane);
+      this.faults.worked(lane);
     } catch (error) {
       if (signal.aborted) return;
       this.waitForPoll.add(id);
-      const kind = error instanceof PipelineFault ? error.kind : 'internal';
-      const message = errorMessage(error);
+      const message = this.faults.failed(lane, id, error, 'a pipeline step failed; the task is retried after the next poll');
       if (error instanceof PipelineFault && error.pauseUntil !== undefined) this.pause.until(error.pauseUntil, message);
-      this.options.logger.error({ err: error, lane, task: id, kind }, 'a pipeline step failed; the task is retried after the next poll');
-      this.events.error(lane, message, id);
-      const { count, alert } = this.errors.failed(lane, kind);
-      if (alert) {
-        this.options.logger.error({ lane, kind, count }, `the ${lane} lane failed ${count} times in a row the same way`);
-        this.events.systemAlert(lane, `${lane}: ${count} ${kind} errors in a row, the last: ${message}`, count);
-      }
     }
   }
 
@@ -231,8 +226,18 @@ export class PipelineEngine {
     const task = this.store.get(id);
     const host = this.host;
     if (task === undefined || host === undefined || nextStep(task).kind !== 'merge' || signal.aborted) return;
-    const workspace = await this.workspaceOf(host, id);
-    const { outcome, commit } = await mergeApproved(host, task, workspace);
+    // The merge checks out what it needs: the workspace the review left will do, unless a merge in it failed.
+    const left = this.mergeAfresh.has(id) ? undefined : await host.workspaces.existing(id);
+    const workspace = left ?? (await this.workspaceOf(host, id)).path;
+    let merge: Awaited<ReturnType<typeof mergeApproved>>;
+    try {
+      merge = await mergeApproved(host, task, workspace);
+    } catch (error) {
+      this.mergeAfresh.add(id);
+      throw error;
+    }
+    this.mergeAfresh.delete(id);
+    const { outcome, commit } = merge;
     this.events.mergeUpdate(task, outcome.kind === 'merged' ? 'merged' : 'conflict', outcome.detail, commit);
     await this.apply(task, outcome);
   }
@@ -268,15 +273,10 @@ export class PipelineEngine {
   private async showInSource(before: Task, after: Task): Promise<void> {
     try {
       await this.source?.moved(before, after);
+      this.faults.worked('source');
     } catch (error) {
-      const message = errorMessage(error);
-      this.options.logger.error({ err: error, task: after.id }, 'the task source could not show a move; its next poll catches up');
-      this.events.error('source', message, after.id);
-      const { count, alert } = this.errors.failed('source', 'source');
-      if (alert) this.events.systemAlert('source', `source: ${count} errors in a row, the last: ${message}`, count);
-      return;
+      this.faults.failed('source', after.id, error, 'the task source could not show a move; its next poll catches up');
     }
-    this.errors.succeeded('source');
   }
 
   private async save(task: Task): Promise<void> {

@@ -1,6 +1,6 @@
 import { SerialQueue } from '@repovisor/kit';
 import type { Result } from '@repovisor/kit';
-import { chmod, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_FOLDER_MODE } from '../../runtime/private-files.js';
 import { PIPELINE_IDENTITY, pipelineGit } from './pipeline-git.js';
@@ -27,6 +27,8 @@ export interface TaskWorkspace {
 export type WorkspaceFailure = GitStepFailure | { reason: 'remote_unreachable' | 'no_base_branch'; message: string };
 
 const WORKSPACE_PATTERN = /^issue-(\d+)$/;
+// What git keeps in .git while a multi-step command is under way.
+const IN_PROGRESS = ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'MERGE_MSG', 'MERGE_MODE', 'CHERRY_PICK_HEAD', 'REVERT_HEAD', 'sequencer'];
 const TEMPORARY_PATTERN = /^\.issue-\d+\.(\d+)\.tmp$/;
 
 /**
@@ -40,6 +42,7 @@ export class TaskWorkspaces {
   private readonly folder: string;
   // One step at a time per task: a prepare and a remove of one workspace never interleave.
   private readonly queues = new Map<number, SerialQueue>();
+  private identityRead: Promise<string[]> | undefined;
 
   constructor(
     private readonly repoPath: string,
@@ -83,6 +86,12 @@ export class TaskWorkspaces {
     return { ok: true, workspace: { id, path, branch: taskBranch(id), created, startedFrom: synced.startedFrom, head: synced.head } };
   }
 
+  /** The path of task `id`'s workspace when one is there (as its last run left it), else undefined. */
+  async existing(id: number): Promise<string | undefined> {
+    const path = this.pathOf(id);
+    return (await isWorkspace(path)) ? path : undefined;
+  }
+
   /** Removes task `id`'s workspace, if there is one. */
   async remove(id: number): Promise<void> {
     const path = this.pathOf(id);
@@ -123,13 +132,11 @@ export class TaskWorkspaces {
     await this.removeFolder(path);
     await rm(temporary, { recursive: true, force: true });
     const { remote, url } = this.target;
-    const cloned = await pipelineGit(this.folder, ['clone', '--quiet', '--local', '--no-checkout', '--origin', remote, this.repoPath, temporary]);
+    const identity = (await this.identity()).flatMap((setting) => ['--config', setting]);
+    const cloned = await pipelineGit(this.folder, ['clone', '--quiet', '--local', '--no-checkout', ...identity, '--origin', remote, this.repoPath, temporary]);
     if (!cloned.ok) return cloned;
-    const steps = [['remote', 'set-url', remote, url], ...(await this.identity())];
-    for (const args of steps) {
-      const step = await pipelineGit(temporary, args);
-      if (!step.ok) return step;
-    }
+    const pointed = await pipelineGit(temporary, ['remote', 'set-url', remote, url]);
+    if (!pointed.ok) return pointed;
     // The clone's remote-tracking branches are the repository's local ones, not the remote's: gone, the real ones are fetched.
     const stale = await pipelineGit(temporary, ['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/remotes/']);
     const refs = stale.ok ? stale.stdout.split('\n').filter((ref) => ref !== '' && !ref.endsWith('/HEAD')) : [];
@@ -145,25 +152,31 @@ export class TaskWorkspaces {
     return { ok: true };
   }
 
-  /** `git config` steps giving the workspace the repository's identity (or the pipeline's), so that agents can commit. */
-  private async identity(): Promise<string[][]> {
-    const name = await pipelineGit(this.repoPath, ['config', '--get', 'user.name']);
-    const email = await pipelineGit(this.repoPath, ['config', '--get', 'user.email']);
-    const known = name.ok && email.ok && name.stdout !== '' && email.stdout !== '';
-    return [
-      ['config', 'user.name', known ? name.stdout : PIPELINE_IDENTITY.name],
-      ['config', 'user.email', known ? email.stdout : PIPELINE_IDENTITY.email],
-    ];
+  /**
+   * `user.name=…` and `user.email=…` for the workspaces: the repository's
+   * identity (or the pipeline's), so that agents can commit. Read once per
+   * worker: the operator's identity does not change under a running pipeline.
+   */
+  private identity(): Promise<string[]> {
+    this.identityRead ??= (async () => {
+      const name = await pipelineGit(this.repoPath, ['config', '--get', 'user.name']);
+      const email = await pipelineGit(this.repoPath, ['config', '--get', 'user.email']);
+      const known = name.ok && email.ok && name.stdout !== '' && email.stdout !== '';
+      return [`user.name=${known ? name.stdout : PIPELINE_IDENTITY.name}`, `user.email=${known ? email.stdout : PIPELINE_IDENTITY.email}`];
+    })();
+    return this.identityRead;
   }
 
   private async reset(id: number, path: string): Promise<Result<{ startedFrom: 'pushed' | 'base'; head: string }, WorkspaceFailure>> {
     const { remote, baseBranch } = this.target;
     const branch = taskBranch(id);
-    // A workspace git cannot read (a garbled HEAD, a crash mid-write) fails here, as git, so that it is made again.
-    const readable = await pipelineGit(path, ['rev-parse', '--git-dir']);
-    if (!readable.ok) return readable;
     const listed = await pipelineGit(path, ['ls-remote', remote, `refs/heads/${baseBranch}`, `refs/heads/${branch}`]);
-    if (!listed.ok) return { ok: false, reason: 'remote_unreachable', message: `cannot reach remote "${remote}" (${this.target.url}): ${listed.message}; check that it is reachable from this host` };
+    if (!listed.ok) {
+      // A workspace git cannot read (a garbled HEAD, a crash mid-write) fails as git, so that it is made again.
+      const readable = await pipelineGit(path, ['rev-parse', '--git-dir']);
+      if (!readable.ok) return readable;
+      return { ok: false, reason: 'remote_unreachable', message: `cannot reach remote "${remote}" (${this.target.url}): ${listed.message}; check that it is reachable from this host` };
+    }
     const onRemote = new Set(listed.stdout.split('\n').map((line) => line.split('\t')[1]));
     if (!onRemote.has(`refs/heads/${baseBranch}`)) {
       return { ok: false, reason: 'no_base_branch', message: `remote "${remote}" (${this.target.url}) has no branch "${baseBranch}"; push it there, or set pipeline.base_branch to a branch it has` };
@@ -174,11 +187,10 @@ export class TaskWorkspaces {
     const fetched = await pipelineGit(path, ['fetch', '--quiet', '--no-tags', remote, ...refspecs]);
     if (!fetched.ok) return fetched;
     // A branch deleted on the remote (merged, or never pushed) must not leave a tracking ref a retry would start from.
-    if (!pushed) await pipelineGit(path, ['update-ref', '-d', `refs/remotes/${remote}/${branch}`]);
+    if (!pushed && (await hasRef(path, `refs/remotes/${remote}/${branch}`))) await pipelineGit(path, ['update-ref', '-d', `refs/remotes/${remote}/${branch}`]);
     const start = `refs/remotes/${remote}/${pushed ? branch : baseBranch}`;
-    for (const state of ['rebase-merge', 'rebase-apply']) await rm(join(path, '.git', state), { recursive: true, force: true });
-    // Fails harmlessly on a fresh clone's unborn index; otherwise clears a merge or cherry-pick in progress.
-    await pipelineGit(path, ['reset', '--quiet', '--hard']);
+    // A rebase, merge, cherry-pick or revert an agent left half done is dropped; checkout --force then resets the index and files.
+    for (const state of IN_PROGRESS) await rm(join(path, '.git', state), { recursive: true, force: true });
     for (const args of [['checkout', '--quiet', '--force', '--no-track', '-B', branch, start], ['clean', '--quiet', '-ffdx']]) {
       const step = await pipelineGit(path, args);
       if (!step.ok) return step;
@@ -194,6 +206,13 @@ export class TaskWorkspaces {
     // A workspace made by an older worker was a linked worktree: its metadata in the repository goes with it.
     if (linked) await pipelineGit(this.repoPath, ['worktree', 'prune']);
   }
+}
+
+/** Whether the clone at `path` has `ref`, loose or packed: read from its files, which costs no git process. */
+async function hasRef(path: string, ref: string): Promise<boolean> {
+  if (await lstat(join(path, '.git', ref)).then(() => true, () => false)) return true;
+  const packed = await readFile(join(path, '.git', 'packed-refs'), 'utf8').catch(() => '');
+  return packed.split('\n').some((line) => line.endsWith(` ${ref}`));
 }
 
 async function isWorkspace(path: string): Promise<boolean> {
