@@ -21,8 +21,12 @@ export async function loadPipelineEngine(options: Omit<PipelineEngineOptions, 'l
 
 /** The agent runner (process groups, transcripts, markers), loaded on a worker's first agent run. */
 async function loadAgentRunner(): Promise<AgentRunner> {
-  const [{ runCommandAgent }, { stageOutcome }] = await Promise.all([import('./pipeline/agents/command-agent.js'), import('./pipeline/agents/markers.js')]);
-  return { runCommandAgent, stageOutcome };
+  const [{ runCommandAgent }, { runKindAgent }, { stageOutcome }] = await Promise.all([
+    import('./pipeline/agents/command-agent.js'),
+    import('./pipeline/agents/kind-agent.js'),
+    import('./pipeline/agents/markers.js'),
+  ]);
+  return { runCommandAgent, runKindAgent, stageOutcome };
 }
 
 /** The pipeline's HTTP routes, loaded on the first pipeline request to a worker whose pipeline is enabled. */

@@ -12,6 +12,7 @@ import { liveGroupMembers, untilGroupGone } from './group-members.js';
 import { LineSplitter } from './line-splitter.js';
 import { startFailure } from './start-failure.js';
 import type { AgentStartFailure } from './start-failure.js';
+import type { StreamDecoder } from './stream-decoder.js';
 
 /** How many stdout lines a result keeps (the last ones); the transcript file keeps them all. */
 const DEFAULT_MAX_STDOUT_LINES = 10_000;
@@ -53,6 +54,14 @@ export interface CommandAgentOptions {
   /** The environment the `REPOVISOR_*` variables are added to (default: the worker's). */
   env?: NodeJS.ProcessEnv;
   maxStdoutLines?: number;
+  /**
+   * A `kind` agent's JSON events: each stdout line is decoded, its readable
+   * lines go to `onLine` and the transcript, the assistant's text to
+   * `stdoutLines`, and the raw line to the side file `eventsPath`.
+   */
+  events?: { decoder: StreamDecoder; eventsPath: string };
+  /** Told every stderr line, in order. */
+  onStderrLine?: (line: string) => void;
 }
 
 /** How an agent run ended. */
@@ -63,7 +72,7 @@ export interface AgentExit {
   timedOut: boolean;
   /** The signal was aborted and the run ended for it (or never started). */
   aborted: boolean;
-  /** The last `maxStdoutLines` stdout lines, in order. */
+  /** The last `maxStdoutLines` stdout lines, in order (for a decoded stream: the assistant's text lines). */
   stdoutLines: string[];
   /** How many earlier stdout lines did not fit in `stdoutLines`. */
   droppedStdoutLines: number;
@@ -116,17 +125,22 @@ export async function runCommandAgent(options: CommandAgentOptions): Promise<Com
   if (!isDirectory(context.workspace)) return startFailure(options.command, context, { code: 'ENOWORKSPACE' });
 
   const transcript = await openTranscript(options.transcriptPath);
+  const eventsFile = options.events === undefined ? undefined : await openTranscript(options.events.eventsPath);
+  const closeFiles = async (): Promise<string | null> => {
+    const failures = await Promise.all([transcript.close(), eventsFile?.close() ?? null]);
+    return failures.find((failure) => failure !== null) ?? null;
+  };
   let child: ChildProcess;
   try {
     child = spawn(file, args, { cwd: context.workspace, env: agentEnvironment(options.env ?? process.env, context), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (error) {
-    await transcript.close();
+    await closeFiles();
     return startFailure(options.command, context, error);
   }
   const pid = child.pid;
   if (pid === undefined) {
     const [error] = (await once(child, 'error').catch((reason: unknown) => [reason])) as unknown[];
-    await transcript.close();
+    await closeFiles();
     return startFailure(options.command, context, error);
   }
   let removeRecord: () => Promise<void>;
@@ -136,7 +150,7 @@ export async function runCommandAgent(options: CommandAgentOptions): Promise<Com
     // Unrecorded, it could outlive a killed worker: it does not run at all.
     signalGroup(pid, 'SIGKILL');
     await once(child, 'exit');
-    await transcript.close();
+    await closeFiles();
     return startFailure(options.command, context, { code: 'ENORECORD', message: (error as Error).message });
   }
   // After a good spawn, 'error' only reports a failed kill(); 'exit' still comes.
@@ -147,16 +161,33 @@ export async function runCommandAgent(options: CommandAgentOptions): Promise<Com
   const maxLines = options.maxStdoutLines ?? DEFAULT_MAX_STDOUT_LINES;
   const stdoutLines: string[] = [];
   let droppedStdoutLines = 0;
-  const stdout = new LineSplitter((line) => {
+  const keep = (line: string): void => {
     stdoutLines.push(line);
     if (stdoutLines.length > maxLines) {
       stdoutLines.shift();
       droppedStdoutLines += 1;
     }
+  };
+  const show = (line: string): void => {
     transcript.stdout(line);
     options.onLine?.(line);
+  };
+  const decoder = options.events?.decoder;
+  const stdout = new LineSplitter((line) => {
+    if (decoder === undefined) {
+      keep(line);
+      show(line);
+      return;
+    }
+    eventsFile?.stdout(line);
+    const decoded = decoder.line(line);
+    decoded.shown.forEach(show);
+    decoded.text.forEach(keep);
   });
-  const stderr = new LineSplitter((line) => transcript.stderr(line));
+  const stderr = new LineSplitter((line) => {
+    transcript.stderr(line);
+    options.onStderrLine?.(line);
+  });
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   // An agent that exits without reading its prompt closes the pipe under us: EPIPE is no failure of ours.
@@ -190,7 +221,7 @@ export async function runCommandAgent(options: CommandAgentOptions): Promise<Com
   }
   stdout.end();
   stderr.end();
-  const transcriptError = await transcript.close();
+  const transcriptError = await closeFiles();
   await removeRecord();
   return { ok: true, exitCode: exit.code, signal: exit.signal, timedOut, aborted, stdoutLines, droppedStdoutLines, transcriptError, durationMs: performance.now() - started };
 }

@@ -1,5 +1,6 @@
 import type { AgentSpec, AgentStage, PipelineSettings } from '@repovisor/protocol';
 import type { CommandAgentResult, CommandAgentOptions } from '../agents/command-agent.js';
+import type { KindAgentOptions, KindAgentRun } from '../agents/kind-agent.js';
 import type { StageOutcome as MarkerOutcome } from '../agents/markers.js';
 import { buildPrompt } from '../agents/prompts.js';
 import type { PromptTemplates } from '../agents/prompts.js';
@@ -15,6 +16,7 @@ import { transcriptPath } from './transcripts.js';
 /** The agent runner, loaded on a worker's first agent run. */
 export interface AgentRunner {
   runCommandAgent(options: CommandAgentOptions): Promise<CommandAgentResult>;
+  runKindAgent(options: KindAgentOptions): Promise<KindAgentRun>;
   stageOutcome(stage: AgentStage, result: CommandAgentResult): MarkerOutcome;
 }
 
@@ -49,14 +51,6 @@ function agentOf(settings: PipelineSettings, stage: AgentStage): AgentSpec {
  */
 export async function runStage(context: StageRunContext, task: Task, stage: AgentStage, attempt: number, workspace: TaskWorkspace): Promise<StageOutcome> {
   const agent = agentOf(context.settings, stage);
-  if (!('command' in agent)) {
-    return {
-      kind: 'failed',
-      stage,
-      fatal: true,
-      reason: `agent kind "${agent.kind}" is not supported by this worker yet: give ${stage} a command agent (agent: {command: [...]}) in repos.yaml`,
-    };
-  }
   const baseBranch = context.host.target.baseBranch;
   const prompt = buildPrompt(context.templates, stage, {
     taskId: String(task.id),
@@ -71,8 +65,7 @@ export async function runStage(context: StageRunContext, task: Task, stage: Agen
     cause: task.hitl?.cause ?? null,
   });
   const runner = await context.runner();
-  const result = await runner.runCommandAgent({
-    command: agent.command,
+  const options: Omit<CommandAgentOptions, 'command'> = {
     context: { stage, taskId: String(task.id), taskTitle: task.title, attempt, branch: task.branch, workspace: workspace.path, baseBranch },
     prompt,
     dataRoot: context.dataRoot,
@@ -82,7 +75,8 @@ export async function runStage(context: StageRunContext, task: Task, stage: Agen
     signal: context.signal,
     onLine: (line) => context.events.transcriptLine(task, stage, attempt, line),
     env: context.env,
-  });
+  };
+  const result = 'command' in agent ? await runner.runCommandAgent({ ...options, command: agent.command }) : await kindRun(runner, { ...options, agent });
   if (result.ok && result.aborted) return { kind: 'interrupted', reason: 'the runtime stopped while the agent ran' };
   const read = runner.stageOutcome(stage, result);
   switch (read.kind) {
@@ -104,6 +98,14 @@ export async function runStage(context: StageRunContext, task: Task, stage: Agen
     default:
       return unreachable(read);
   }
+}
+
+/** Runs a `kind` agent; a failed sign-in or exhausted credits is a {@link PipelineFault} that pauses the pipeline, no attempt counted. */
+async function kindRun(runner: AgentRunner, options: KindAgentOptions): Promise<CommandAgentResult> {
+  const { result, service, leftoversError } = await runner.runKindAgent(options);
+  if (service !== null) throw new PipelineFault(service.kind, service.message, { pauseUntil: service.pauseUntil });
+  if (leftoversError !== null) throw new PipelineFault('git', `could not commit what the ${options.context.stage} agent left uncommitted: ${leftoversError}`);
+  return result;
 }
 
 /** What an implement or hitl run left: its new commits pushed and the change request opened, or none. */
