@@ -7,6 +7,7 @@ import type * as ClientCommands from './cli/client-commands.js';
 import type * as PipelineCommands from './cli/pipeline-commands.js';
 import type * as StartCommand from './cli/start-command.js';
 import type * as Metrics from './http/metrics.js';
+import type * as EventStreams from './http/stream/event-streams.js';
 import type * as SupervisorApp from './http/supervisor-app.js';
 
 // The supervisor's start-up decisions, in one place: what it loads only when
@@ -68,4 +69,9 @@ export function loadProxyLibrary(): Promise<typeof ProxyLibrary> {
 /** The Prometheus metrics (and prom-client), on the first `GET /metrics`. */
 export function loadMetrics(): Promise<typeof Metrics> {
   return import('./http/metrics.js');
+}
+
+/** The `/ws` event streams (and the `ws` library), on the first WebSocket upgrade. */
+export function loadEventStreams(): Promise<typeof EventStreams> {
+  return import('./http/stream/event-streams.js');
 }
