@@ -5,6 +5,8 @@ import type PrettyStream from 'pino-pretty';
 import type * as Yaml from 'yaml';
 import type * as ClientCommands from './cli/client-commands.js';
 import type * as PipelineCommands from './cli/pipeline-commands.js';
+import type * as EventsCommand from './cli/events-command.js';
+import type * as LogsCommand from './cli/logs-command.js';
 import type * as StartCommand from './cli/start-command.js';
 import type * as Metrics from './http/metrics.js';
 import type * as EventStreams from './http/stream/event-streams.js';
@@ -44,6 +46,16 @@ export function loadClientCommands(): Promise<typeof ClientCommands> {
 /** The pipeline's client commands (`tasks`, `task add|show`, `hitl …`), which talk to a repo's worker through the supervisor. */
 export function loadPipelineCommands(): Promise<typeof PipelineCommands> {
   return import('./cli/pipeline-commands.js');
+}
+
+/** `supervisor events`, with the `ws` client it streams through. */
+export function loadEventsCommand(): Promise<typeof EventsCommand> {
+  return import('./cli/events-command.js');
+}
+
+/** `supervisor logs`, which reads a worker's log file. */
+export function loadLogsCommand(): Promise<typeof LogsCommand> {
+  return import('./cli/logs-command.js');
 }
 
 /** yaml's parser, for a client command that finds its home through repos.yaml. */
