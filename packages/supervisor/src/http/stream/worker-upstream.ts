@@ -4,6 +4,12 @@ import type { ManagedRepo } from '../../manager/managed-repo.js';
 import { parseWorkerFrame } from './stream-frames.js';
 import type { StreamFrame } from './stream-frames.js';
 
+/** How long after losing a live worker's stream it is dialled again. */
+const REDIAL_MS = 1000;
+
+/** A worker's refusal (an unknown repo, a bad since): dialling again would get the same. */
+const POLICY = 1008;
+
 /** What a {@link WorkerUpstream} tells its client stream. */
 export interface UpstreamListener {
   /** A worker event (a frame with an id). */
@@ -51,10 +57,13 @@ export class WorkerUpstream {
     this.socket = socket;
     socket.on('message', (data: Buffer) => this.receive(data.toString('utf8')));
     socket.on('error', (error) => this.logger.debug({ err: error, slug: this.repo.slug }, 'the stream from the worker failed'));
-    socket.on('close', () => {
+    socket.on('close', (code: number) => {
       if (this.socket === socket) this.socket = undefined;
       // A worker that went away has nothing to replay: the client is not kept waiting for it.
       this.markReplayed();
+      // A stream lost while the worker still runs (it dropped us) is dialled again from the last id;
+      // a worker that went down is dialled when its repo is running again.
+      if (!this.closed && code !== POLICY && this.repo.state === 'running') setTimeout(() => this.connect(), REDIAL_MS).unref();
     });
   }
 
