@@ -32,11 +32,11 @@ async function modulesLoadedBy(args: string[]): Promise<string[]> {
 }
 
 describe('supervisor status', () => {
-  it('loads none of the server-side libraries (express, zod, pino, execa, yaml, prom-client) with --home', async () => {
+  it('loads none of the server-side libraries (express, zod, pino, execa, yaml, prom-client, ws) with --home', async () => {
     const home = join(await temp.make(), 'no-supervisor-here');
     const modules = await modulesLoadedBy(['status', '--home', home]);
     expect(modules.some((line) => line.includes('/cli/client-commands.js'))).toBe(true);
-    const heavy = modules.filter((line) => /node_modules\/(express|zod|pino|execa|yaml|prom-client|http-proxy-middleware)\//.test(line));
+    const heavy = modules.filter((line) => /node_modules\/(express|zod|pino|execa|yaml|prom-client|http-proxy-middleware|ws)\//.test(line));
     expect(heavy).toEqual([]);
   });
 });

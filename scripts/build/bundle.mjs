@@ -38,7 +38,7 @@ export const PROGRAMS = [
     entry: 'packages/worker/dist/main.js',
     outdir: 'packages/worker/dist/bundle',
     // Needed only by a request other than `GET /healthz`, which may never come.
-    vendor: ['express'],
+    vendor: ['express', 'ws'],
     launcher: { name: 'repo-worker', entry: 'packages/worker/dist/bin/repo-worker.cjs' },
   },
   {
@@ -49,7 +49,7 @@ export const PROGRAMS = [
     // express app, the /api/runtimes proxy, GET /metrics, a terminal's pretty
     // logs). None shares a class with another or with our code, so a copy of
     // its own cannot break an `instanceof`.
-    vendor: ['express', 'http-proxy-middleware', 'prom-client', 'pino-pretty'],
+    vendor: ['express', 'http-proxy-middleware', 'prom-client', 'pino-pretty', 'ws'],
     launcher: { name: 'supervisor', entry: 'packages/supervisor/dist/bin/supervisor.cjs' },
   },
 ];

@@ -19,3 +19,5 @@ export { DEFERRED_CA_CERTS_ENV, deferExtraCaCerts, restoreExtraCaCerts } from '.
 export { isLoopbackHost } from './loopback-host.js';
 export { requireBearerToken, requireJsonBody, requireLoopbackHost } from './request-guards.js';
 export { isProcessAlive, readPidStartTicks, readProcessCommandLine } from './process-identity.js';
+export { CLIENT_BUFFER_LIMIT_BYTES, DROPPED_CLIENT_CLOSE_CODE, sendBounded } from './bounded-send.js';
+export type { BoundedSocket } from './bounded-send.js';

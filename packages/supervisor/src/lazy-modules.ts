@@ -5,8 +5,11 @@ import type PrettyStream from 'pino-pretty';
 import type * as Yaml from 'yaml';
 import type * as ClientCommands from './cli/client-commands.js';
 import type * as PipelineCommands from './cli/pipeline-commands.js';
+import type * as EventsCommand from './cli/events-command.js';
+import type * as LogsCommand from './cli/logs-command.js';
 import type * as StartCommand from './cli/start-command.js';
 import type * as Metrics from './http/metrics.js';
+import type * as EventStreams from './http/stream/event-streams.js';
 import type * as SupervisorApp from './http/supervisor-app.js';
 
 // The supervisor's start-up decisions, in one place: what it loads only when
@@ -45,6 +48,16 @@ export function loadPipelineCommands(): Promise<typeof PipelineCommands> {
   return import('./cli/pipeline-commands.js');
 }
 
+/** `supervisor events`, with the `ws` client it streams through. */
+export function loadEventsCommand(): Promise<typeof EventsCommand> {
+  return import('./cli/events-command.js');
+}
+
+/** `supervisor logs`, which reads a worker's log file. */
+export function loadLogsCommand(): Promise<typeof LogsCommand> {
+  return import('./cli/logs-command.js');
+}
+
 /** yaml's parser, for a client command that finds its home through repos.yaml. */
 export function loadYaml(): Promise<typeof Yaml> {
   return import('yaml');
@@ -68,4 +81,9 @@ export function loadProxyLibrary(): Promise<typeof ProxyLibrary> {
 /** The Prometheus metrics (and prom-client), on the first `GET /metrics`. */
 export function loadMetrics(): Promise<typeof Metrics> {
   return import('./http/metrics.js');
+}
+
+/** The `/ws` event streams (and the `ws` library), on the first WebSocket upgrade. */
+export function loadEventStreams(): Promise<typeof EventStreams> {
+  return import('./http/stream/event-streams.js');
 }

@@ -11,6 +11,7 @@ import { lazyMetrics } from './http/lazy-metrics.js';
 import { listenForApi } from './http/api-listener.js';
 import { ProtocolRequestCounts } from './http/request-counts.js';
 import { createSupervisorHandler } from './http/supervisor-handler.js';
+import { createUpgradeHandler } from './http/stream-upgrade.js';
 import { warnOnDescriptorLimit } from './launch/descriptor-limit.js';
 import { launchWorker } from './launch/launch-worker.js';
 import { LogRotator } from './launch/log-rotator.js';
@@ -171,11 +172,14 @@ export async function startSupervisor(config: LoadedConfig, logger: Logger, sign
       { headersTimeout: settings.http.headersTimeoutMs, requestTimeout: settings.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
       handler,
     );
+    const upgrades = createUpgradeHandler(manager, logger);
+    server.on('upgrade', upgrades.handle);
     server.keepAliveTimeout = 5000;
     server.maxConnections = 10_000;
     await apiListener.handOver(server);
     cleanups.push(async () => {
       server.closeAllConnections();
+      upgrades.closeAll();
       await new Promise((resolve) => server.close(resolve));
     });
     const bound = apiListener.address;

@@ -1,3 +1,4 @@
+import type { EventStreamUpgrade } from './http/event-stream.js';
 import type { WorkerAppOptions } from './http/worker-app.js';
 import type { Express, RequestHandler } from 'express';
 import type { PipelineEngineOptions, PipelineEngine } from './pipeline/engine/pipeline-engine.js';
@@ -33,4 +34,10 @@ async function loadAgentRunner(): Promise<AgentRunner> {
 export async function loadPipelineRouter(pipeline: PipelineEngine, dataRoot: string): Promise<RequestHandler> {
   const { pipelineRouter } = await import('./http/pipeline-router.js');
   return pipelineRouter(pipeline, dataRoot);
+}
+
+/** The `/ws` event stream (and the `ws` library), loaded on a worker's first WebSocket upgrade. */
+export async function loadEventStream(options: WorkerAppOptions): Promise<EventStreamUpgrade> {
+  const { createEventStream } = await import('./http/event-stream.js');
+  return createEventStream(options.registry, options.logger);
 }

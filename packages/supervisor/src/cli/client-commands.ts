@@ -10,10 +10,12 @@ import { CliError, ExitCode } from './exit-codes.js';
 import { findHome } from './find-home.js';
 import type { HomeOptions } from './find-home.js';
 import { statusTable } from './status-table.js';
+import { watchStatus } from './status-watch.js';
 
-/** `supervisor status`: the table of repos (or JSON with --json). */
-export async function statusCommand(options: HomeOptions & { json?: boolean }): Promise<void> {
+/** `supervisor status`: the table of repos (or JSON with --json); with --watch, redrawn until Ctrl-C. */
+export async function statusCommand(options: HomeOptions & { json?: boolean; watch?: boolean; interval?: string }): Promise<void> {
   const client = ApiClient.forHome(await findHome(options));
+  if (options.watch === true) return watchStatus(client, options.interval);
   const { repos } = await client.call<{ repos: RepoView[] }>('GET', '/api/repos');
   process.stdout.write(options.json === true ? `${JSON.stringify(repos, null, 2)}\n` : statusTable(repos));
 }

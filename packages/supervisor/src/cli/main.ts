@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { addCommand, removeCommand, restartCommand, statusCommand, stopCommand } from './client-commands.js';
 import { loadClientCommands as client, loadStartCommand } from '../lazy-modules.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { addMonitorCommands } from './monitor-program.js';
 import { addPipelineCommands } from './pipeline-program.js';
 import { programName } from './program-name.js';
 
@@ -36,6 +37,8 @@ program
 
 homeOptions(program.command('status').description('show every repo: state, pid, restarts, uptime, last probe'))
   .option('--json', 'print the repos as JSON')
+  .option('-w, --watch', 'redraw the table every --interval until Ctrl-C')
+  .option('--interval <ms>', 'how often --watch redraws', '2000')
   .action(async (options: Parameters<typeof statusCommand>[0]) => (await client()).statusCommand(options));
 
 homeOptions(program.command('add').description('register a git repository and start its worker'))
@@ -58,6 +61,7 @@ homeOptions(program.command('stop').description('stop the running supervisor and
   .action(async (options: Parameters<typeof stopCommand>[0]) => (await client()).stopCommand(options));
 
 addPipelineCommands(program, homeOptions);
+addMonitorCommands(program, homeOptions);
 
 // No top-level await: the program is bundled as CommonJS (scripts/build/bundle.mjs).
 program.parseAsync(process.argv).then(

@@ -11,7 +11,8 @@ import { ManagedRepo } from './managed-repo.js';
 import type { HelloVerdict, ManagedRepoSettings } from './managed-repo.js';
 import type { RepoRecord, RepoView, WorkerRecordPatch } from './repo-record.js';
 import { LaunchGate } from './launch-gate.js';
-import { SerialQueue, sameSecret } from '@repovisor/kit';
+import { ListenerSet, SerialQueue, sameSecret } from '@repovisor/kit';
+import type { Disposable } from '@repovisor/kit';
 
 /** A repo that cannot be added because its slug or path is already managed (HTTP 409). */
 export class RepoConflictError extends Error {
@@ -47,6 +48,7 @@ export interface RepoManagerOptions {
  */
 export class RepoManager {
   private readonly repos = new Map<string, ManagedRepo>();
+  private readonly changes = new ListenerSet<ManagedRepo>((error) => this.options.logger.error({ err: error }, 'a repo change listener failed'));
   private readonly mutations = new SerialQueue();
   private readonly saves = new SerialQueue();
   /** A save queued behind the running one and not started yet: it will write the registry as it is when it starts. */
@@ -73,6 +75,11 @@ export class RepoManager {
   /** Every repo, in the order they were registered. */
   all(): ManagedRepo[] {
     return [...this.repos.values()];
+  }
+
+  /** Calls `listener` with a repo whenever its state or its view (pid, restarts, last error, runtime) changes. */
+  onChanged(listener: (repo: ManagedRepo) => void): Disposable {
+    return this.changes.add(listener);
   }
 
   /** Every repo as `/api/repos` shows it: the supervisor's own view, never a worker's. */
@@ -178,6 +185,7 @@ export class RepoManager {
         changed: (repo) => {
           this.gate.changed(repo);
           this.saveSoon();
+          this.changes.emit(repo);
         },
         probed: (repo, result) => this.options.onProbe?.(repo, result),
       },
