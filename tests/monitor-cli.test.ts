@@ -76,6 +76,8 @@ describe('supervisor logs', () => {
     const supervisor = await startWithRepos(rig, await temp.make(), { log_max_bytes: 8192 }, [{ slug: 'acme/alpha' }]);
     await rig.waitForRepo(supervisor, 'acme/alpha', 'running', (repo) => repo.status === 'running');
     const log = join(supervisor.home, 'logs', 'acme-alpha.log');
+    // The worker's own start-up lines end with its hello; after it, an idle worker writes nothing the test could interleave with.
+    await waitFor("the worker's hello in its log", async () => (await readFile(log, 'utf8').catch(() => '')).includes('connected to the supervisor'));
     const written = Date.now();
     const line = (msg: string) => `${JSON.stringify({ level: 30, time: written, msg })}\n`;
     await appendFile(log, line('one') + line('two') + line('three'));
