@@ -1,4 +1,4 @@
-import { objectField, oneLine, parseEvent, progress, stringField, textLines } from './stream-decoder.js';
+import { jsonLinesDecoder, objectField, oneLine, progress, stringField, textLines } from './stream-decoder.js';
 import type { DecodedLine, StreamDecoder } from './stream-decoder.js';
 
 // Claude Code's `--output-format stream-json --verbose`: one JSON event a line,
@@ -58,11 +58,5 @@ export function claudeStreamDecoder(): StreamDecoder {
         return progress();
     }
   };
-  return {
-    failures,
-    line(raw) {
-      const event = parseEvent(raw);
-      return event === null ? progress(raw) : decode(event);
-    },
-  };
+  return jsonLinesDecoder(failures, decode);
 }

@@ -1,4 +1,4 @@
-import { objectField, oneLine, parseEvent, progress, stringField, textLines } from './stream-decoder.js';
+import { jsonLinesDecoder, objectField, oneLine, progress, stringField, textLines } from './stream-decoder.js';
 import type { DecodedLine, StreamDecoder } from './stream-decoder.js';
 
 // Codex's `exec --json`: one JSON event a line, thread.started, turn.started,
@@ -62,11 +62,5 @@ export function codexStreamDecoder(): StreamDecoder {
         return progress();
     }
   };
-  return {
-    failures,
-    line(raw) {
-      const event = parseEvent(raw);
-      return event === null ? progress(raw) : decode(event);
-    },
-  };
+  return jsonLinesDecoder(failures, decode);
 }

@@ -15,7 +15,7 @@ export interface StreamDecoder {
 }
 
 /** The JSON object a line holds, or null when it holds none. */
-export function parseEvent(raw: string): Record<string, unknown> | null {
+function parseEvent(raw: string): Record<string, unknown> | null {
   const trimmed = raw.trim();
   if (!trimmed.startsWith('{')) return null;
   try {
@@ -55,4 +55,15 @@ export function textLines(text: string): DecodedLine {
 /** Progress lines only: shown, never read for markers. */
 export function progress(...lines: string[]): DecodedLine {
   return { shown: lines, text: [] };
+}
+
+/** A decoder of a JSON-lines event stream: each line through `decode`, a line that is not JSON shown as it is. */
+export function jsonLinesDecoder(failures: string[], decode: (event: Record<string, unknown>) => DecodedLine): StreamDecoder {
+  return {
+    failures,
+    line(raw) {
+      const event = parseEvent(raw);
+      return event === null ? progress(raw) : decode(event);
+    },
+  };
 }

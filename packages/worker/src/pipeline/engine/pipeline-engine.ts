@@ -288,15 +288,7 @@ export class PipelineEngine {
   }
 
   private stageContext(host: ChangeHost, templates: PromptTemplates, signal: AbortSignal): StageRunContext {
-    return {
-      settings: this.options.settings,
-      host,
-      templates,
-      dataRoot: this.options.dataRoot,
-      events: this.events,
-      runner: this.options.loadRunner,
-      signal,
-      env: agentEnvironment(process.env),
-    };
+    const { settings, dataRoot, loadRunner: runner } = this.options;
+    return { settings, dataRoot, runner, host, templates, signal, events: this.events, env: agentEnvironment(process.env) };
   }
 }
